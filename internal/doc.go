@@ -1,0 +1,2 @@
+// Package internal holds Hongyan's packages; see ../../shared/DESIGN.md for the layout.
+package internal

@@ -1,0 +1,327 @@
+// Package store persists Hongyan's messages, accounts and pushes behind one
+// interface, with two implementations over database/sql: SQLite (embedded,
+// the default) and PostgreSQL (through pgx). One conformance suite
+// (storetest) runs against both.
+//
+// The hot paths (Accept, MarkQueued, RecordSubmits, ApplyReports) take many
+// items at once and commit them in ONE transaction: callers group-commit.
+//
+// THIS FILE IS THE CONTRACT the core is written against. Keep names and
+// semantics; add freely.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors; test with errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("duplicate")
+)
+
+// State of a message. Ranks only grow: a state is never replaced by one of a
+// lower rank (a late or duplicate report never moves a message back).
+type State string
+
+const (
+	Accepted    State = "accepted"    // durable in the outbox
+	Queued      State = "queued"      // handed to a gateway session (in flight or waiting for retry)
+	Submitted   State = "submitted"   // every segment acknowledged by the operator
+	Delivered   State = "delivered"   // final: every segment DELIVRD
+	Undelivered State = "undelivered" // final: a segment's report said it failed
+	Expired     State = "expired"     // final: validity ran out (report EXPIRED, or never sent in time)
+	Rejected    State = "rejected"    // final: the operator refused the submit, not retryable / retries used up
+	Failed      State = "failed"      // final: platform could not send (no route, retries used up)
+	Unknown     State = "unknown"     // final: in doubt after a crash, business type is at-most-once
+	Filtered    State = "filtered"    // final at accept (content filter)
+	Blacklisted State = "blacklisted" // final at accept
+)
+
+// Rank orders states; final states share the top rank.
+func (s State) Rank() int {
+	switch s {
+	case Accepted:
+		return 1
+	case Queued:
+		return 2
+	case Submitted:
+		return 3
+	case Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Filtered, Blacklisted:
+		return 9
+	}
+	return 0
+}
+
+// Final reports whether no further transition can happen.
+func (s State) Final() bool { return s.Rank() == 9 }
+
+// Account is a sending account (a business system or partner). Money is in
+// li (厘, 0.001 yuan) to keep sums exact.
+type Account struct {
+	ID          int64
+	Name        string
+	Balance     int64  // li
+	ServiceCode string // long number owned, e.g. "10658000"; MO to it or any extension lands here
+	CallbackURL string // receive URL for MO and status pushes; "" = inbox only
+	Secret      string // HMAC-SHA256 key for pushes (stored as given: it must be usable to sign)
+	PasswordHash string // for the legacy GET interface (user=&pwd=); "" = not allowed
+	CreatedAt   time.Time
+}
+
+// APIKey is stored as SHA-256 of the key; Prefix (first 8 chars) is shown in lists.
+type APIKey struct {
+	Hash      []byte
+	Prefix    string
+	AccountID int64
+	CreatedAt time.Time
+	Revoked   bool
+}
+
+// BusinessType is the per-type policy the core needs (issue 4 adds billing fields).
+type BusinessType struct {
+	Code          string
+	Name          string
+	Priority      int           // lane: 0 = highest (verification codes), 1 = notices, 2 = marketing
+	MaxRetries    int           // extra attempts after a failed submit
+	RetryInterval time.Duration // base back-off; doubles per attempt
+	MaxSegments   int           // texts longer than this are refused (content_too_long); 0 = platform default
+	AtLeastOnce   bool          // in-doubt after a crash: resend (true) or mark Unknown (false)
+	Validity      time.Duration // 0 = platform default
+	Enabled       bool
+}
+
+// Batch is one API request's worth of messages.
+type Batch struct {
+	ID        int64
+	AccountID int64
+	ClientRef string // idempotency key per account; "" = none
+	Total     int
+	CreatedAt time.Time
+}
+
+// Message is one destination number's message (possibly several segments).
+type Message struct {
+	ID           int64
+	BatchID      int64
+	AccountID    int64
+	To           string // normalised number
+	Src          string // service code + extension shown as sender
+	Content      string
+	Business     string
+	Priority     int
+	Segments     int
+	Operator     string // cmcc, cucc, ctcc, cbn, intl
+	Gateway      string // last gateway used
+	State        State
+	Attempts     int // submit attempts made (retries = Attempts-1)
+	NextAttempt  time.Time // zero = now
+	ScheduleAt   time.Time // zero = immediately
+	InFlight     bool      // handed to a gateway session and not yet acknowledged: in doubt after a crash
+	CreatedAt    time.Time
+	SubmittedAt  time.Time
+	DoneAt       time.Time
+	OperatorCode string // operator's raw code of the final state (e.g. DELIVRD, UNDELIV, or a submit result)
+}
+
+// Segment is one submitted part of a message.
+type Segment struct {
+	MessageID   int64
+	Seq         int    // 1-based
+	Gateway     string
+	OpMsgID     string // operator message id, canonical form (see core)
+	State       State  // Queued, Submitted, Delivered, Undelivered, Expired, Rejected
+	Code        string
+	SubmittedAt time.Time
+	DoneAt      time.Time
+}
+
+// Event is one line of a message's timeline (?trace=1).
+type Event struct {
+	MessageID int64
+	At        time.Time
+	Kind      string // accepted, queued, submitted, submit_error, retry, report, state, push, recovered …
+	Segment   int    // 0 = whole message
+	Detail    string
+}
+
+// AcceptItem is one API request inside a group commit. On return Dup is set
+// when (AccountID, ClientRef) already existed; then ExistingBatch is that
+// batch's ID and nothing of this item was written.
+type AcceptItem struct {
+	Batch    Batch
+	Messages []*Message
+	Events   []Event
+	// results
+	Dup           bool
+	ExistingBatch int64
+}
+
+// QueuedMark hands a message to a gateway: state → Queued (if lower),
+// Gateway/Operator set, Attempts+1, InFlight = true, segments 1..Segments
+// created (or reset to Queued if not yet submitted) on that gateway.
+type QueuedMark struct {
+	MessageID int64
+	Operator  string
+	Gateway   string
+	Segments  int
+	At        time.Time
+}
+
+// SubmitResult is the operator's answer to one segment's submit.
+type SubmitResult struct {
+	MessageID int64
+	Seq       int
+	Gateway   string
+	OpMsgID   string // set when OK
+	OK        bool
+	Code      string // operator's result code ("0" when OK)
+	At        time.Time
+}
+
+// Report is a status report from an operator.
+type Report struct {
+	Gateway string
+	OpMsgID string
+	State   State  // Delivered, Undelivered, Expired, Rejected (mapped from Code)
+	Code    string // operator's raw stat, e.g. DELIVRD
+	To      string
+	At      time.Time
+}
+
+// ReportOutcome says what ApplyReports did with one report.
+type ReportOutcome struct {
+	Matched   bool
+	MessageID int64
+	Seq       int
+	Duplicate bool  // segment already final: nothing changed
+	Final     State // message's state after this report if it became final, else ""
+}
+
+// Retry puts a message back to wait: InFlight=false, NextAttempt set, event written.
+type Retry struct {
+	MessageID   int64
+	NextAttempt time.Time
+	Reason      string
+	At          time.Time
+}
+
+// Finish sets a final state without a report (rejected, failed, expired, unknown).
+type Finish struct {
+	MessageID int64
+	State     State
+	Code      string
+	Reason    string
+	At        time.Time
+}
+
+// MO is a user-originated message received from an operator.
+type MO struct {
+	ID         int64
+	AccountID  int64 // 0 = no owner found
+	From       string
+	To         string // service code + extension the user sent to
+	Content    string
+	Operator   string
+	Gateway    string
+	Keyword    string
+	ReceivedAt time.Time
+}
+
+// Push is one callback to a business system's receive URL (MO or status).
+type Push struct {
+	ID        int64
+	AccountID int64
+	Kind      string // "mo" or "status"
+	RefID     int64  // MO id or message id
+	URL       string
+	Body      []byte
+	Attempts  int
+	NextAt    time.Time
+	Done      bool
+	LastError string
+	CreatedAt time.Time
+}
+
+// PushAttempt records every try of a push.
+type PushAttempt struct {
+	PushID     int64
+	At         time.Time
+	HTTPStatus int
+	Error      string
+	Duration   time.Duration
+}
+
+// Store is everything the platform persists.
+type Store interface {
+	// Close releases the database.
+	Close() error
+	// Dialect names the implementation: "sqlite" or "postgres".
+	Dialect() string
+
+	// --- accounts, keys, business types (rarely written; callers cache) ---
+	CreateAccount(ctx context.Context, a *Account) error // sets a.ID if 0
+	GetAccount(ctx context.Context, id int64) (*Account, error)
+	AccountByName(ctx context.Context, name string) (*Account, error)
+	Accounts(ctx context.Context) ([]*Account, error)
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	APIKeys(ctx context.Context) ([]*APIKey, error) // all, revoked included
+	UpsertBusinessType(ctx context.Context, b *BusinessType) error
+	BusinessTypes(ctx context.Context) ([]*BusinessType, error)
+
+	// --- message hot path: each call is ONE transaction ---
+
+	// Accept inserts batches, messages and events of many requests. Items
+	// whose (AccountID, ClientRef) exists (or repeats inside the call) are
+	// marked Dup and not written; every other item is written whole.
+	Accept(ctx context.Context, items []*AcceptItem) error
+	// MarkQueued durably hands messages to gateways before they go on the wire.
+	MarkQueued(ctx context.Context, marks []QueuedMark) error
+	// RecordSubmits stores submit answers. An OK segment gets its OpMsgID and
+	// state Submitted; when every segment of a message is Submitted the
+	// message becomes Submitted (SubmittedAt set, InFlight=false). A report
+	// kept as unmatched for that OpMsgID is applied right after (report
+	// before submit response) and its outcome returned.
+	RecordSubmits(ctx context.Context, results []SubmitResult) ([]ReportOutcome, error)
+	// ApplyReports matches reports by OpMsgID (any gateway; same gateway
+	// preferred). A segment already final is a Duplicate. When every segment
+	// of a message is final, the message goes final: Delivered if all are
+	// Delivered, else the first failed segment's state and code. Unmatched
+	// reports are kept (UnmatchedReports) and counted, never dropped.
+	ApplyReports(ctx context.Context, reports []Report) ([]ReportOutcome, error)
+	// ScheduleRetries puts messages back to wait for another attempt.
+	ScheduleRetries(ctx context.Context, retries []Retry) error
+	// FinishMessages sets final states (forward only: a final message is left alone).
+	FinishMessages(ctx context.Context, fins []Finish) error
+	// AddEvents appends timeline lines.
+	AddEvents(ctx context.Context, evs []Event) error
+
+	// --- recovery ---
+	// PendingMessages calls fn for every message not in a final state, oldest first.
+	PendingMessages(ctx context.Context, fn func(*Message) error) error
+
+	// --- queries (scoped by account; accountID 0 = any) ---
+	GetMessage(ctx context.Context, accountID, id int64) (*Message, error)
+	Segments(ctx context.Context, messageID int64) ([]Segment, error)
+	Events(ctx context.Context, messageID int64) ([]Event, error)
+	GetBatch(ctx context.Context, accountID, id int64) (*Batch, error)
+	BatchCounts(ctx context.Context, batchID int64) (map[State]int, error)
+	BatchFailures(ctx context.Context, batchID int64, limit int) ([]*Message, error)
+	MessagesTo(ctx context.Context, accountID int64, to string, limit int) ([]*Message, error)
+	UnmatchedReports(ctx context.Context, limit int) ([]Report, error)
+	CountUnmatched(ctx context.Context) (int64, error)
+
+	// --- MO and pushes ---
+	InsertMO(ctx context.Context, mos []*MO) error // sets IDs if 0
+	ListMO(ctx context.Context, accountID int64, afterID int64, limit int) ([]*MO, error)
+	InsertPushes(ctx context.Context, ps []*Push) error // sets IDs if 0
+	// DuePushes returns undone pushes with NextAt <= now, oldest first.
+	DuePushes(ctx context.Context, now time.Time, limit int) ([]*Push, error)
+	// RecordPushAttempt stores the attempt and updates the push (Attempts+1,
+	// Done or NextAt/LastError as given in p).
+	RecordPushAttempt(ctx context.Context, p *Push, a PushAttempt) error
+	PushAttempts(ctx context.Context, pushID int64) ([]PushAttempt, error)
+	PushesFor(ctx context.Context, kind string, refID int64) ([]*Push, error)
+}
