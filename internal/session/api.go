@@ -70,6 +70,9 @@ var (
 	ErrTimeout   = errors.New("response timeout") // no response after all resends
 	ErrClosed    = errors.New("session closed")   // connection or client closed / closing
 	ErrNoSession = errors.New("no session ready") // client has no logged-in connection
+	// ErrIdle is the cause when a connection of a protocol without heartbeat
+	// (SGIP) is closed after Config.IdleHeartbeat without traffic.
+	ErrIdle = errors.New("idle connection")
 )
 
 // Config tunes one connection. Zero values take the defaults in brackets
@@ -77,7 +80,7 @@ var (
 type Config struct {
 	Window            int           // outstanding requests we send [16]
 	RequestTimeout    time.Duration // per attempt [60s]
-	Resends           int           // extra attempts after a timeout [2]
+	Resends           int           // extra attempts after a timeout [2]; negative = none
 	IdleHeartbeat     time.Duration // idle time before a heartbeat [3m]
 	HeartbeatMisses   int           // unanswered heartbeats before the connection is closed [3]
 	WriteTimeout      time.Duration // [10s]
@@ -91,29 +94,30 @@ type Handler func(ctx context.Context, c *Conn, f Frame)
 
 // Stats is a snapshot for status pages and metrics.
 type Stats struct {
-	Connected int   // logged-in connections
-	InFlight  int   // requests awaiting a response
-	Window    int   // total window across connections
-	Sent      int64 // requests sent (resends included)
-	Timeouts  int64
-	Resends   int64
+	Connected  int   // logged-in connections
+	InFlight   int   // requests awaiting a response
+	Window     int   // total window across connections
+	Sent       int64 // requests sent (resends included)
+	Timeouts   int64
+	Resends    int64
 	Reconnects int64
-	LastError string
+	LastError  string
 }
 
 // ClientConfig describes a pool of connections to one gateway account.
 type ClientConfig struct {
-	Name  string // gateway name, for logs and metrics
-	Addr  string // host:port
-	Conns int    // connections kept open [1]
+	Name  string  // gateway name, for logs and metrics
+	Addr  string  // host:port
+	Conns int     // connections kept open [1]
 	TPS   float64 // requests/s across all connections; 0 = unlimited
+	Burst int     // requests the TPS bucket may release at once [1]
 	Conn  Config
 	// Login runs on each new connection before it takes traffic (CONNECT,
 	// Bind, Login …). An error closes the connection and triggers back-off.
 	Login func(ctx context.Context, c *Conn) error
 	// Logout runs on graceful Close (TERMINATE, Unbind, Exit …); may be nil.
-	Logout func(ctx context.Context, c *Conn) error
-	BackoffMin time.Duration // [500ms]
-	BackoffMax time.Duration // [30s]
+	Logout      func(ctx context.Context, c *Conn) error
+	BackoffMin  time.Duration // [500ms]
+	BackoffMax  time.Duration // [30s]
 	DialTimeout time.Duration // [10s]
 }

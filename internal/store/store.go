@@ -195,6 +195,7 @@ type Report struct {
 type ReportOutcome struct {
 	Matched   bool
 	MessageID int64
+	AccountID int64 // owner of the matched message
 	Seq       int
 	Duplicate bool  // segment already final: nothing changed
 	Final     State // message's state after this report if it became final, else ""
@@ -309,6 +310,8 @@ type Store interface {
 	GetBatch(ctx context.Context, accountID, id int64) (*Batch, error)
 	BatchCounts(ctx context.Context, batchID int64) (map[State]int, error)
 	BatchFailures(ctx context.Context, batchID int64, limit int) ([]*Message, error)
+	// BatchMessages lists a batch's messages in id order (for idempotent replays).
+	BatchMessages(ctx context.Context, accountID, batchID int64, limit int) ([]*Message, error)
 	MessagesTo(ctx context.Context, accountID int64, to string, limit int) ([]*Message, error)
 	UnmatchedReports(ctx context.Context, limit int) ([]Report, error)
 	CountUnmatched(ctx context.Context) (int64, error)

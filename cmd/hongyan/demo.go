@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"hongyan/internal/app"
+	"hongyan/internal/sim"
+)
+
+func runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
+	data := fs.String("data", "./hongyan-data", "data directory (SQLite database)")
+	level := fs.String("log", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(*level, "text")
+	sb, err := app.NewSandbox(ctx, app.SandboxOptions{
+		DataDir: *data, HTTP: *addr, Logger: log, DemoMO: true,
+		Sim: sim.Config{Latency: 2 * time.Millisecond, ReportDelay: 300 * time.Millisecond},
+	})
+	if err != nil {
+		return err
+	}
+	if err := sb.Start(ctx); err != nil {
+		return err
+	}
+	base := "http://" + sb.Addr()
+	w := os.Stdout
+	fmt.Fprintf(w, "\n鸿雁 Hongyan demo is running (SQLite in %s, simulated operators: 中国移动/联通/电信/广电).\n\n", *data)
+	fmt.Fprintf(w, "  URL:     %s\n", base)
+	fmt.Fprintf(w, "  API key: %s\n", sb.APIKey)
+	fmt.Fprintf(w, "  Legacy:  user=%s pwd=%s (GET /sms/send)\n", app.SandboxAccount, sb.Password)
+	fmt.Fprintf(w, "\nSend an SMS:\n  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"to\":[\"13800138000\"],\"content\":\"您的邮件已到达，请凭取件码 1234 领取。\"}' %s/api/v1/messages\n", sb.APIKey, base)
+	fmt.Fprintf(w, "Look it up:  curl -s -H 'Authorization: Bearer %s' %s/api/v1/messages/ID?trace=1\n", sb.APIKey, base)
+	fmt.Fprintf(w, "Reply as the phone:  curl -s -d '{\"from\":\"13800138000\",\"to\":\"10658000\",\"content\":\"收到\"}' %s/demo/mo\n", base)
+	fmt.Fprintf(w, "Inbox:       curl -s -H 'Authorization: Bearer %s' %s/api/v1/mo\n\nPress Ctrl+C to stop.\n", sb.APIKey, base)
+	<-ctx.Done()
+	fmt.Fprintln(w, "\nstopping…")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return sb.Stop(sctx)
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"hongyan/internal/proto/cmpp"
+	"hongyan/internal/sim"
+)
+
+func runSim(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2")
+	listen := fs.String("listen", "127.0.0.1:7890", "listen address")
+	account := fs.String("account", "", "accept only this Source_Addr (SP_Id); empty = any account")
+	secret := fs.String("secret", "secret", "shared secret of the account")
+	latency := fs.Duration("latency", 0, "delay before answering each submit")
+	reject := fs.Float64("reject", 0, "share of submits refused (0..1)")
+	rejectCode := fs.Uint("reject-code", 8, "result code of refused submits")
+	reportDelay := fs.Duration("report-delay", 500*time.Millisecond, "delay from submit to status report")
+	mix := fs.String("report-mix", "DELIVRD:1", "status report outcomes and weights, e.g. DELIVRD:0.95,UNDELIV:0.05")
+	noReports := fs.Bool("no-reports", false, "never send status reports")
+	moEvery := fs.Duration("mo-every", 0, "send an MO this often (0 = never)")
+	moFrom := fs.String("mo-from", "13800138000", "sender of generated MO")
+	moTo := fs.String("mo-to", "10658000", "service code of generated MO")
+	moText := fs.String("mo-text", "收到，谢谢", "text of generated MO")
+	level := fs.String("log", "info", "log level")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *reject < 0 || *reject > 1 {
+		return fmt.Errorf("--reject %g: want a share between 0 and 1", *reject)
+	}
+	rm, err := sim.ParseMix(*mix)
+	if err != nil {
+		return err
+	}
+	var v cmpp.Version
+	switch *proto {
+	case "cmpp3", "cmpp30":
+		v = cmpp.V30
+	case "cmpp2", "cmpp20":
+		v = cmpp.V20
+	default:
+		return fmt.Errorf("--proto %q: this build simulates cmpp3 and cmpp2", *proto)
+	}
+	log := newLogger(*level, "text")
+	cfg := sim.CMPPConfig{Version: v, Logger: log, Config: sim.Config{Latency: *latency, RejectRatio: *reject,
+		RejectCode: uint32(*rejectCode), ReportDelay: *reportDelay, ReportMix: rm, NoReports: *noReports}}
+	if *account != "" {
+		cfg.Accounts = map[string]string{*account: *secret}
+	}
+	s := sim.NewCMPP(cfg)
+	if err := s.Listen(*listen); err != nil {
+		return err
+	}
+	log.Info("simulator listening", "proto", *proto, "addr", s.Addr())
+	var tick <-chan time.Time
+	if *moEvery > 0 {
+		t := time.NewTicker(*moEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	stats := time.NewTicker(10 * time.Second)
+	defer stats.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return s.Close(sctx)
+		case <-tick:
+			if err := s.SendMO(ctx, *moFrom, *moTo, *moText); err != nil {
+				log.Warn("MO not sent", "err", err)
+			}
+		case <-stats.C:
+			st := s.Stats()
+			log.Info("simulator stats", "submits", st.Submits, "rejected", st.Rejected, "reports", st.Reports, "mo", st.MO)
+		}
+	}
+}

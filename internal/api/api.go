@@ -1,0 +1,159 @@
+// Package api is the HTTP interface: the JSON API under /api/v1 (see
+// docs/api.md), the legacy GET send for old systems, /healthz and /metrics.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hongyan/internal/core"
+	"hongyan/internal/store"
+)
+
+// Options configure the HTTP interface.
+type Options struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // /metrics; nil = a new one with Go and process collectors
+	// DemoMO, when set (demo mode only), serves POST /demo/mo: the simulator of
+	// the number's operator sends the platform an MO as a phone would.
+	DemoMO func(ctx context.Context, from, to, content string) error
+	// Extra routes (console, admin) mounted on the same mux.
+	Mount func(mux *http.ServeMux)
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	core *core.Core
+	log  *slog.Logger
+	mux  *http.ServeMux
+	opts Options
+	pw   *passwordCache
+}
+
+// New builds the handler.
+func New(c *core.Core, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+		opts.Registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	}
+	s := &Server{core: c, log: opts.Logger, mux: http.NewServeMux(), opts: opts, pw: newPasswordCache()}
+	for _, col := range c.Collectors() {
+		_ = opts.Registry.Register(col)
+	}
+	_ = opts.Registry.Register(newGatewayCollector(c))
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}))
+	m.HandleFunc("POST /api/v1/messages", s.auth(s.sendMessages))
+	m.HandleFunc("GET /api/v1/messages/{id}", s.auth(s.getMessage))
+	m.HandleFunc("GET /api/v1/messages", s.auth(s.listMessages))
+	m.HandleFunc("GET /api/v1/batches/{id}", s.auth(s.getBatch))
+	m.HandleFunc("GET /api/v1/mo", s.auth(s.listMO))
+	m.HandleFunc("GET /api/v1/account", s.auth(s.getAccount))
+	m.HandleFunc("GET /api/v1/gateways", s.auth(s.gateways))
+	m.HandleFunc("GET /sms/send", s.legacySend)
+	m.HandleFunc("POST /sms/send", s.legacySend)
+	if opts.DemoMO != nil {
+		m.HandleFunc("POST /demo/mo", s.demoMO)
+	}
+	if opts.Mount != nil {
+		opts.Mount(m)
+	}
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+type ctxKey struct{}
+
+// auth requires Authorization: Bearer <api key>.
+func (s *Server) auth(next func(http.ResponseWriter, *http.Request, *store.Account)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		key, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || key == "" {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing Authorization: Bearer <api key>")
+			return
+		}
+		acc := s.core.AccountByKey(strings.TrimSpace(key))
+		if acc == nil {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked API key")
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, acc)), acc)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ready, delayed := s.core.Backlog()
+	gws := s.core.Pool().Statuses()
+	up := 0
+	for _, g := range gws {
+		if g.Healthy {
+			up++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "gateways_up": up, "gateways": len(gws),
+		"outbox": ready, "scheduled": delayed, "time": time.Now().Format(time.RFC3339)})
+}
+
+func (s *Server) gateways(w http.ResponseWriter, r *http.Request, _ *store.Account) {
+	writeJSON(w, http.StatusOK, map[string]any{"gateways": s.core.Pool().Statuses()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError is the one error shape: {"error": {"code", "message"}}.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// writeErr maps core refusals to their status; anything else is a 500
+// with no internals shown.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		writeError(w, ce.Status, ce.Code, ce.Message)
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "not found")
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error; see the server log")
+}

@@ -1,0 +1,138 @@
+// Package app assembles the platform from a configuration: store, routing
+// table, gateway pool, core and HTTP interface, with orderly start and stop.
+// cmd/hongyan, the demo, the benchmark and end-to-end tests all build the
+// platform through it.
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"hongyan/internal/gateway"
+)
+
+// Config is hongyan.yaml (documented in docs/config.md).
+type Config struct {
+	NodeID   int    `yaml:"node_id"`
+	Database string `yaml:"database"` // "sqlite:PATH" or "postgres://…"
+	// SQLiteSync is "full" (default: an accepted message survives power
+	// loss) or "normal" (survives a process crash only; faster).
+	SQLiteSync string `yaml:"sqlite_sync"`
+	HTTP       struct {
+		Listen string `yaml:"listen"`
+	} `yaml:"http"`
+	Log struct {
+		Level  string `yaml:"level"`  // debug, info, warn, error
+		Format string `yaml:"format"` // text, json
+	} `yaml:"log"`
+	Messages struct {
+		MaxSegments     int           `yaml:"max_segments"`
+		Validity        time.Duration `yaml:"validity"`
+		DefaultBusiness string        `yaml:"default_business"`
+	} `yaml:"messages"`
+	Segments struct {
+		File      string            `yaml:"file"`      // CSV prefix,operator; empty = the shipped table
+		Overrides map[string]string `yaml:"overrides"` // ported numbers: number → operator
+	} `yaml:"segments"`
+	Gateways      []gateway.Config     `yaml:"gateways"`
+	BusinessTypes []BusinessTypeConfig `yaml:"business_types"`
+	Accounts      []AccountConfig      `yaml:"accounts"`
+}
+
+// BusinessTypeConfig declares a business type at start (created or updated).
+type BusinessTypeConfig struct {
+	Code          string        `yaml:"code"`
+	Name          string        `yaml:"name"`
+	Priority      int           `yaml:"priority"` // 0 verification codes, 1 notices, 2 marketing
+	MaxRetries    int           `yaml:"max_retries"`
+	RetryInterval time.Duration `yaml:"retry_interval"`
+	MaxSegments   int           `yaml:"max_segments"`
+	AtLeastOnce   *bool         `yaml:"at_least_once"` // default true
+	Validity      time.Duration `yaml:"validity"`
+	Disabled      bool          `yaml:"disabled"`
+}
+
+// AccountConfig declares a sending account at start (created if missing).
+type AccountConfig struct {
+	Name         string  `yaml:"name"`
+	ServiceCode  string  `yaml:"service_code"`
+	CallbackURL  string  `yaml:"callback_url"`
+	Secret       string  `yaml:"secret"`         // push signing secret
+	APIKeySHA256 string  `yaml:"api_key_sha256"` // hex SHA-256 of an API key (hongyan key prints one)
+	PasswordHash string  `yaml:"password_hash"`  // argon2id, for /sms/send (hongyan key --password)
+	BalanceYuan  float64 `yaml:"balance_yuan"`
+}
+
+// LoadConfig reads and checks a YAML file; unknown keys are errors so a
+// typo never silently changes behaviour.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.Check(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Check fills defaults and validates.
+func (c *Config) Check() error {
+	if c.Database == "" {
+		c.Database = "sqlite:./hongyan-data/hongyan.db"
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = "127.0.0.1:8080"
+	}
+	if c.NodeID < 0 || c.NodeID > 1023 {
+		return fmt.Errorf("node_id %d: must be 0..1023", c.NodeID)
+	}
+	switch c.SQLiteSync {
+	case "", "full", "normal":
+	default:
+		return fmt.Errorf("sqlite_sync %q: want full or normal", c.SQLiteSync)
+	}
+	seen := map[string]bool{}
+	for i, g := range c.Gateways {
+		if g.Name == "" {
+			return fmt.Errorf("gateways[%d]: name is required", i)
+		}
+		if seen[g.Name] {
+			return fmt.Errorf("gateways[%d]: name %q used twice", i, g.Name)
+		}
+		seen[g.Name] = true
+		if !gateway.ValidOperator(g.Operator) {
+			return fmt.Errorf("gateway %s: operator %q: want cmcc, cucc, ctcc, cbn or intl", g.Name, g.Operator)
+		}
+		if g.Addr == "" {
+			return fmt.Errorf("gateway %s: addr is required", g.Name)
+		}
+	}
+	for i, b := range c.BusinessTypes {
+		if b.Code == "" {
+			return fmt.Errorf("business_types[%d]: code is required", i)
+		}
+		if b.Priority < 0 || b.Priority > 2 {
+			return fmt.Errorf("business type %s: priority %d: want 0, 1 or 2", b.Code, b.Priority)
+		}
+	}
+	for i, a := range c.Accounts {
+		if a.Name == "" {
+			return fmt.Errorf("accounts[%d]: name is required", i)
+		}
+		if a.APIKeySHA256 != "" && len(a.APIKeySHA256) != 64 {
+			return fmt.Errorf("account %s: api_key_sha256 must be 64 hex characters", a.Name)
+		}
+	}
+	return nil
+}

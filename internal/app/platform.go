@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"hongyan/internal/api"
+	"hongyan/internal/core"
+	"hongyan/internal/gateway"
+	"hongyan/internal/store"
+	"hongyan/internal/store/sqlstore"
+)
+
+// Platform is a running Hongyan node.
+type Platform struct {
+	Config *Config
+	Log    *slog.Logger
+	Store  store.Store
+	Pool   *gateway.Pool
+	Core   *core.Core
+	API    *api.Server
+	http   *http.Server
+	ln     net.Listener
+}
+
+// Options adjust Build for the demo, bench and tests.
+type Options struct {
+	Logger *slog.Logger
+	API    api.Options
+}
+
+// Build opens the store, applies the configured business types and
+// accounts, and wires gateways, core and HTTP. Nothing runs until Start.
+func Build(ctx context.Context, cfg *Config, opts Options) (*Platform, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := sqlstore.Open(ctx, cfg.Database, sqlstore.Options{SyncNormal: cfg.SQLiteSync == "normal"})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	p := &Platform{Config: cfg, Log: log, Store: st}
+	if err := p.build(ctx, opts); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Platform) build(ctx context.Context, opts Options) error {
+	cfg := p.Config
+	segs := gateway.DefaultSegments()
+	if cfg.Segments.File != "" {
+		f, err := os.Open(cfg.Segments.File)
+		if err != nil {
+			return fmt.Errorf("segments: %w", err)
+		}
+		segs, err = gateway.ParseSegments(f, cfg.Segments.Overrides)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	} else if len(cfg.Segments.Overrides) > 0 {
+		var err error
+		if segs, err = segs.WithOverrides(cfg.Segments.Overrides); err != nil {
+			return err
+		}
+	}
+	if err := p.seed(ctx); err != nil {
+		return err
+	}
+	// The core is the gateways' Inbound, and the gateways are the core's
+	// pool: create the gateways with a forwarding Inbound, then the core.
+	fwd := &inboundRef{}
+	var gws []*gateway.Gateway
+	for _, gc := range cfg.Gateways {
+		g := &gateway.Gateway{Config: gc}
+		drv, err := NewDriver(g, fwd, p.Log)
+		if err != nil {
+			return err
+		}
+		g.Driver = drv
+		gws = append(gws, g)
+	}
+	pool, err := gateway.NewPool(gws)
+	if err != nil {
+		return err
+	}
+	p.Pool = pool
+	p.Core = core.New(core.Config{
+		NodeID: cfg.NodeID, DefaultBusiness: cfg.Messages.DefaultBusiness, MaxSegments: cfg.Messages.MaxSegments,
+		Validity: cfg.Messages.Validity, Logger: p.Log,
+	}, p.Store, pool, segs)
+	fwd.in = p.Core
+	apiOpts := opts.API
+	apiOpts.Logger = p.Log
+	p.API = api.New(p.Core, apiOpts)
+	return nil
+}
+
+// NewDriver builds the protocol driver a gateway's protocol names.
+func NewDriver(g *gateway.Gateway, in gateway.Inbound, log *slog.Logger) (gateway.Driver, error) {
+	switch g.Protocol {
+	case "cmpp3", "cmpp30", "cmpp", "cmpp2", "cmpp20":
+		return gateway.NewCMPP(g, in, log)
+	case "":
+		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2)", g.Name)
+	}
+	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2)", g.Name, g.Protocol)
+}
+
+type inboundRef struct{ in gateway.Inbound }
+
+func (r *inboundRef) Report(ctx context.Context, g *gateway.Gateway, rp gateway.Report) error {
+	return r.in.Report(ctx, g, rp)
+}
+func (r *inboundRef) MO(ctx context.Context, g *gateway.Gateway, m gateway.MO) error {
+	return r.in.MO(ctx, g, m)
+}
+
+// seed creates or updates the business types and accounts the config declares.
+func (p *Platform) seed(ctx context.Context) error {
+	st := p.Store
+	existing, err := st.BusinessTypes(ctx)
+	if err != nil {
+		return err
+	}
+	def := p.Config.Messages.DefaultBusiness
+	if def == "" {
+		def = "default"
+	}
+	hasDefault := false
+	for _, b := range existing {
+		hasDefault = hasDefault || b.Code == def
+	}
+	for _, bc := range p.Config.BusinessTypes {
+		alo := bc.AtLeastOnce == nil || *bc.AtLeastOnce
+		ri := bc.RetryInterval
+		if ri == 0 {
+			ri = 5 * time.Second
+		}
+		bt := &store.BusinessType{Code: bc.Code, Name: bc.Name, Priority: bc.Priority, MaxRetries: bc.MaxRetries,
+			RetryInterval: ri, MaxSegments: bc.MaxSegments, AtLeastOnce: alo, Validity: bc.Validity, Enabled: !bc.Disabled}
+		if err := st.UpsertBusinessType(ctx, bt); err != nil {
+			return fmt.Errorf("business type %s: %w", bc.Code, err)
+		}
+		hasDefault = hasDefault || bc.Code == def
+	}
+	if !hasDefault {
+		if err := st.UpsertBusinessType(ctx, &store.BusinessType{Code: def, Name: "默认业务", Priority: 1, MaxRetries: 3,
+			RetryInterval: 5 * time.Second, AtLeastOnce: true, Enabled: true}); err != nil {
+			return fmt.Errorf("default business type: %w", err)
+		}
+	}
+	for _, ac := range p.Config.Accounts {
+		a, err := st.AccountByName(ctx, ac.Name)
+		if errors.Is(err, store.ErrNotFound) {
+			a = &store.Account{Name: ac.Name, ServiceCode: ac.ServiceCode, CallbackURL: ac.CallbackURL, Secret: ac.Secret,
+				PasswordHash: ac.PasswordHash, Balance: int64(ac.BalanceYuan * 1000), CreatedAt: time.Now()}
+			if err := st.CreateAccount(ctx, a); err != nil {
+				return fmt.Errorf("account %s: %w", ac.Name, err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("account %s: %w", ac.Name, err)
+		}
+		if ac.APIKeySHA256 != "" {
+			h, err := hex.DecodeString(ac.APIKeySHA256)
+			if err != nil {
+				return fmt.Errorf("account %s: api_key_sha256: %w", ac.Name, err)
+			}
+			keys, err := st.APIKeys(ctx)
+			if err != nil {
+				return err
+			}
+			found := false
+			for _, k := range keys {
+				found = found || hex.EncodeToString(k.Hash) == ac.APIKeySHA256
+			}
+			if !found {
+				if err := st.CreateAPIKey(ctx, &store.APIKey{Hash: h, Prefix: "config", AccountID: a.ID, CreatedAt: time.Now()}); err != nil {
+					return fmt.Errorf("account %s: api key: %w", ac.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Start recovers pending work, connects the gateways and opens the HTTP
+// listener (cfg.HTTP.Listen; ":0" picks a port, see Addr).
+func (p *Platform) Start(ctx context.Context) error {
+	if err := p.Core.Start(ctx); err != nil {
+		return err
+	}
+	p.Pool.Start(ctx)
+	ln, err := net.Listen("tcp", p.Config.HTTP.Listen)
+	if err != nil {
+		p.Core.Stop(ctx)
+		return fmt.Errorf("http listen %s: %w", p.Config.HTTP.Listen, err)
+	}
+	p.ln = ln
+	p.http = &http.Server{Handler: p.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(p.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := p.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			p.Log.Error("http server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the HTTP listening address once started.
+func (p *Platform) Addr() string {
+	if p.ln == nil {
+		return ""
+	}
+	return p.ln.Addr().String()
+}
+
+// Stop shuts down in the order that loses nothing: stop taking requests,
+// let submits in flight finish, log out of the gateways, close the store.
+func (p *Platform) Stop(ctx context.Context) error {
+	var errs []error
+	if p.http != nil {
+		errs = append(errs, p.http.Shutdown(ctx))
+	}
+	p.Core.Stop(ctx)
+	errs = append(errs, p.Pool.Close(ctx))
+	errs = append(errs, p.Store.Close())
+	return errors.Join(errs...)
+}

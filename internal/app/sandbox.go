@@ -1,0 +1,183 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"hongyan/internal/core"
+	"hongyan/internal/gateway"
+	"hongyan/internal/sim"
+	"hongyan/internal/sms"
+	"hongyan/internal/store"
+)
+
+// Sandbox is a whole platform wired to in-process operator simulators: what
+// `hongyan demo` runs, what `hongyan bench` measures and what end-to-end
+// tests drive.
+type Sandbox struct {
+	*Platform
+	Sims     map[string]*sim.CMPP // operator → simulator
+	APIKey   string
+	Account  *store.Account
+	Password string // the sandbox account's password for /sms/send
+}
+
+// SandboxOptions tune a sandbox.
+type SandboxOptions struct {
+	DataDir      string // database lives here (sqlite) unless Database is set
+	Database     string // overrides DataDir, e.g. a PostgreSQL DSN
+	HTTP         string // listen address ["127.0.0.1:0"]
+	Sim          sim.Config
+	Logger       *slog.Logger
+	SQLiteSync   string
+	GatewayConns int
+	Window       int
+	// Extra gateways per operator (failover tests): each operator gets this
+	// many simulators and gateways; [1].
+	PerOperator int
+	DemoMO      bool
+}
+
+// The demo's sending account and its long number (DESIGN.md contract).
+const (
+	SandboxAccount     = "demo"
+	SandboxServiceCode = "10658000"
+)
+
+// sandboxOperators are the operators the demo simulates. Each has its own
+// simulator; until the other protocols land all speak CMPP 3.0.
+var sandboxOperators = []string{gateway.CMCC, gateway.CUCC, gateway.CTCC, gateway.CBN}
+
+// NewSandbox starts simulators and builds (but does not start) the platform.
+func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if o.HTTP == "" {
+		o.HTTP = "127.0.0.1:0"
+	}
+	if o.PerOperator <= 0 {
+		o.PerOperator = 1
+	}
+	db := o.Database
+	if db == "" {
+		if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		db = "sqlite:" + filepath.Join(o.DataDir, "hongyan.db")
+	}
+	cfg := &Config{Database: db, SQLiteSync: o.SQLiteSync}
+	cfg.HTTP.Listen = o.HTTP
+	cfg.Messages.DefaultBusiness = "notice"
+	f := false
+	cfg.BusinessTypes = []BusinessTypeConfig{
+		{Code: "verify", Name: "验证码", Priority: 0, MaxRetries: 3, RetryInterval: time.Second, MaxSegments: 2},
+		{Code: "notice", Name: "业务通知", Priority: 1, MaxRetries: 3, RetryInterval: 2 * time.Second},
+		{Code: "marketing", Name: "营销推广", Priority: 2, MaxRetries: 1, RetryInterval: 10 * time.Second, AtLeastOnce: &f},
+	}
+	sb := &Sandbox{Sims: map[string]*sim.CMPP{}}
+	cleanup := func() {
+		for _, s := range sb.Sims {
+			_ = s.Close(context.Background())
+		}
+	}
+	for _, op := range sandboxOperators {
+		for i := 1; i <= o.PerOperator; i++ {
+			secret := core.NewSecret("", 9)
+			s := sim.NewCMPP(sim.CMPPConfig{Config: o.Sim, Accounts: map[string]string{"901234": secret},
+				Logger: log.With("sim", op)})
+			if err := s.Listen("127.0.0.1:0"); err != nil {
+				cleanup()
+				return nil, err
+			}
+			name := fmt.Sprintf("%s-cmpp-%d", op, i)
+			sb.Sims[name] = s
+			cfg.Gateways = append(cfg.Gateways, gateway.Config{
+				Name: name, Operator: op, Protocol: "cmpp3", Addr: s.Addr(), Account: "901234", Secret: secret,
+				ServiceID: "HYDEMO", SrcID: SandboxServiceCode, Conns: max(o.GatewayConns, 1), Window: max(o.Window, 16),
+				Priority: i - 1, // the first simulator is primary; others are failover
+			})
+		}
+	}
+	sb.Password = core.NewSecret("", 9)
+	pwHash, err := core.HashPassword(sb.Password)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	cfg.Accounts = []AccountConfig{{Name: SandboxAccount, ServiceCode: SandboxServiceCode, BalanceYuan: 10000,
+		PasswordHash: pwHash, Secret: core.NewSecret("", 18)}}
+	var opts Options
+	opts.Logger = log
+	if o.DemoMO {
+		opts.API.DemoMO = sb.SendMO
+	}
+	p, err := Build(ctx, cfg, opts)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	sb.Platform = p
+	if err := sb.freshKey(ctx); err != nil {
+		cleanup()
+		p.Store.Close()
+		return nil, err
+	}
+	return sb, nil
+}
+
+// freshKey gives the sandbox account a new API key (keys are stored
+// hashed, so a restarted demo cannot print an old one) and a new password.
+func (sb *Sandbox) freshKey(ctx context.Context) error {
+	acc, err := sb.Store.AccountByName(ctx, SandboxAccount)
+	if err != nil {
+		return fmt.Errorf("sandbox account: %w", err)
+	}
+	sb.Account = acc
+	sb.APIKey = core.NewSecret("hy_", 24)
+	if err := sb.Store.CreateAPIKey(ctx, &store.APIKey{Hash: core.HashKey(sb.APIKey), Prefix: sb.APIKey[:8],
+		AccountID: acc.ID, CreatedAt: time.Now()}); err != nil {
+		return fmt.Errorf("sandbox api key: %w", err)
+	}
+	return nil
+}
+
+// Stop stops the platform, then the simulators.
+func (sb *Sandbox) Stop(ctx context.Context) error {
+	err := sb.Platform.Stop(ctx)
+	for _, s := range sb.Sims {
+		err = errors.Join(err, s.Close(ctx))
+	}
+	return err
+}
+
+// SimFor returns the primary simulator of an operator.
+func (sb *Sandbox) SimFor(op string) *sim.CMPP { return sb.Sims[op+"-cmpp-1"] }
+
+// SendMO makes the simulator of the sender's operator deliver an MO, as the
+// user's phone would (POST /demo/mo).
+func (sb *Sandbox) SendMO(ctx context.Context, from, to, text string) error {
+	n := from
+	op := sb.Core.Segments().Operator(normalize(n))
+	if op == "" {
+		return fmt.Errorf("%q: no operator serves this number", from)
+	}
+	s := sb.SimFor(op)
+	if s == nil {
+		return fmt.Errorf("no simulator for operator %s", op)
+	}
+	return s.SendMO(ctx, normalize(n), to, text)
+}
+
+func normalize(n string) string {
+	if v, err := sms.NormalizeNumber(n); err == nil {
+		return v
+	}
+	return n
+}

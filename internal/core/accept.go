@@ -1,0 +1,152 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"hongyan/internal/sms"
+	"hongyan/internal/store"
+)
+
+// Error is a refusal the API shows to the caller as
+// {"error": {"code", "message"}} with Status.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func refuse(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// SendRequest is one API request: one text to one or more numbers.
+type SendRequest struct {
+	AccountID  int64
+	To         []string
+	Content    string
+	Business   string
+	ScheduleAt time.Time
+	ClientRef  string
+	Ext        string // extension appended to the account's service code
+	Priority   *int   // overrides the business type's lane
+}
+
+// SendResult is what Accept stored.
+type SendResult struct {
+	BatchID   int64
+	Messages  []*store.Message
+	Duplicate bool // client_ref seen before: nothing new was stored
+}
+
+// Accept validates a request, writes it durably in one group-committed
+// transaction and puts it in the outbox. Bad input returns *Error and
+// stores nothing.
+func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error) {
+	acc := c.caches.account(req.AccountID)
+	if acc == nil {
+		return nil, refuse(http.StatusUnauthorized, "unauthorized", "unknown account")
+	}
+	bizCode := req.Business
+	if bizCode == "" {
+		bizCode = c.cfg.DefaultBusiness
+	}
+	bt := c.caches.business(bizCode)
+	if bt == nil {
+		return nil, refuse(http.StatusBadRequest, "unknown_business", "business type %q does not exist", bizCode)
+	}
+	if !bt.Enabled {
+		return nil, refuse(http.StatusForbidden, "business_disabled", "business type %q is disabled", bizCode)
+	}
+	if len(req.To) == 0 {
+		return nil, refuse(http.StatusBadRequest, "invalid_number", "no destination number given")
+	}
+	if len(req.To) > c.cfg.MaxRecipients {
+		return nil, refuse(http.StatusBadRequest, "too_many_numbers", "%d numbers in one request; the limit is %d", len(req.To), c.cfg.MaxRecipients)
+	}
+	if strings.TrimSpace(req.Content) == "" {
+		return nil, refuse(http.StatusBadRequest, "empty_content", "content is empty")
+	}
+	segs, coding := sms.Count(req.Content)
+	limit := c.cfg.MaxSegments
+	if bt.MaxSegments > 0 {
+		limit = bt.MaxSegments
+	}
+	if segs > limit {
+		return nil, refuse(http.StatusBadRequest, "content_too_long", "content needs %d segments (%s); the limit is %d", segs, coding, limit)
+	}
+	if _, err := sms.Encode(req.Content, coding); err != nil {
+		return nil, refuse(http.StatusBadRequest, "invalid_content", "content cannot be encoded: %v", err)
+	}
+	if req.Ext != "" && strings.Trim(req.Ext, "0123456789") != "" {
+		return nil, refuse(http.StatusBadRequest, "invalid_extension", "extension %q must be digits", req.Ext)
+	}
+	if acc.ServiceCode != "" && len(acc.ServiceCode)+len(req.Ext) > 21 {
+		return nil, refuse(http.StatusBadRequest, "invalid_extension", "service code plus extension exceed 21 digits")
+	}
+	now := c.now()
+	if !req.ScheduleAt.IsZero() && req.ScheduleAt.Before(now.Add(-time.Minute)) {
+		return nil, refuse(http.StatusBadRequest, "invalid_schedule", "schedule_at %s is in the past", req.ScheduleAt.Format(time.RFC3339))
+	}
+	priority := bt.Priority
+	if req.Priority != nil {
+		priority = laneOf(*req.Priority)
+	}
+	batch := store.Batch{ID: c.ids.Next(), AccountID: acc.ID, ClientRef: req.ClientRef, Total: len(req.To), CreatedAt: now}
+	ai := &store.AcceptItem{Batch: batch}
+	ai.Messages = make([]*store.Message, 0, len(req.To))
+	ai.Events = make([]store.Event, 0, len(req.To))
+	for i, raw := range req.To {
+		num, err := sms.NormalizeNumber(raw)
+		if err != nil {
+			return nil, refuse(http.StatusBadRequest, "invalid_number", "number %d (%q): %v", i+1, raw, errors.Unwrap(err))
+		}
+		op := c.segs.Operator(num)
+		if op == "" {
+			return nil, refuse(http.StatusBadRequest, "invalid_number", "number %d (%q): no operator serves this number segment", i+1, raw)
+		}
+		m := &store.Message{
+			ID: c.ids.Next(), BatchID: batch.ID, AccountID: acc.ID, To: num,
+			Src: acc.ServiceCode + req.Ext, Content: req.Content, Business: bt.Code,
+			Priority: priority, Segments: segs, Operator: op, State: store.Accepted,
+			ScheduleAt: req.ScheduleAt, CreatedAt: now,
+		}
+		ai.Messages = append(ai.Messages, m)
+		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted",
+			Detail: fmt.Sprintf("%s, %d segment(s), %s, operator %s", bt.Code, segs, coding, op)})
+	}
+	if err := c.acceptC.do(ctx, ai); err != nil {
+		return nil, fmt.Errorf("core: accept: %w", err)
+	}
+	if ai.Dup {
+		msgs, err := c.st.BatchMessages(ctx, acc.ID, ai.ExistingBatch, len(req.To)+1)
+		if err != nil {
+			return nil, fmt.Errorf("core: accept: replay of client_ref %q: %w", req.ClientRef, err)
+		}
+		return &SendResult{BatchID: ai.ExistingBatch, Messages: msgs, Duplicate: true}, nil
+	}
+	c.m.accepted.Add(float64(len(ai.Messages)))
+	for _, m := range ai.Messages {
+		c.enqueue(&item{msg: m}, now)
+	}
+	return &SendResult{BatchID: batch.ID, Messages: ai.Messages}, nil
+}
+
+// enqueue puts an item in the outbox now or at its scheduled / retry time.
+func (c *Core) enqueue(it *item, now time.Time) {
+	at := it.msg.ScheduleAt
+	if it.msg.NextAttempt.After(at) {
+		at = it.msg.NextAttempt
+	}
+	if at.After(now) {
+		c.delay.add(at, it)
+		return
+	}
+	c.out.push(it)
+}

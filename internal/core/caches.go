@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"sort"
+	"strings"
+	"sync"
+
+	"hongyan/internal/store"
+)
+
+// caches keeps the rarely-changing rows the hot path reads on every request
+// (accounts by API key, business types, service codes) in memory.
+type caches struct {
+	st          store.Store
+	mu          sync.RWMutex
+	keys        map[[32]byte]int64
+	accounts    map[int64]*store.Account
+	bySvc       []*store.Account // longest service code first
+	biz         map[string]*store.BusinessType
+	anyCallback bool
+}
+
+func newCaches(st store.Store) *caches { return &caches{st: st} }
+
+func (c *caches) reload(ctx context.Context) error {
+	accs, err := c.st.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	keys, err := c.st.APIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	bts, err := c.st.BusinessTypes(ctx)
+	if err != nil {
+		return err
+	}
+	k := map[[32]byte]int64{}
+	for _, key := range keys {
+		if key.Revoked || len(key.Hash) != 32 {
+			continue
+		}
+		k[[32]byte(key.Hash)] = key.AccountID
+	}
+	a := map[int64]*store.Account{}
+	var svc []*store.Account
+	anyCB := false
+	for _, acc := range accs {
+		a[acc.ID] = acc
+		if acc.ServiceCode != "" {
+			svc = append(svc, acc)
+		}
+		anyCB = anyCB || acc.CallbackURL != ""
+	}
+	sort.SliceStable(svc, func(i, j int) bool { return len(svc[i].ServiceCode) > len(svc[j].ServiceCode) })
+	b := map[string]*store.BusinessType{}
+	for _, bt := range bts {
+		b[bt.Code] = bt
+	}
+	c.mu.Lock()
+	c.keys, c.accounts, c.bySvc, c.biz, c.anyCallback = k, a, svc, b, anyCB
+	c.mu.Unlock()
+	return nil
+}
+
+// HashKey is how API keys are stored: SHA-256 (keys are long random
+// strings, so a fast hash is safe and keeps auth off the hot path's budget).
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+func (c *caches) accountByKey(key string) *store.Account {
+	h := sha256.Sum256([]byte(key))
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.keys[h]
+	if !ok {
+		return nil
+	}
+	return c.accounts[id]
+}
+
+func (c *caches) account(id int64) *store.Account {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.accounts[id]
+}
+
+func (c *caches) accountByName(name string) *store.Account {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, a := range c.accounts {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// accountByServiceCode finds the owner of the longest service code that
+// prefixes to (an MO to 10658000123 belongs to the owner of 10658000).
+func (c *caches) accountByServiceCode(to string) *store.Account {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, a := range c.bySvc {
+		if strings.HasPrefix(to, a.ServiceCode) {
+			return a
+		}
+	}
+	return nil
+}
+
+func (c *caches) business(code string) *store.BusinessType {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.biz[code]
+}
+
+func (c *caches) hasCallbacks() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.anyCallback
+}
+
+// AccountByKey authenticates an API key (nil if unknown or revoked).
+func (c *Core) AccountByKey(key string) *store.Account { return c.caches.accountByKey(key) }
+
+// AccountByName finds an account by its login name (legacy interface).
+func (c *Core) AccountByName(name string) *store.Account { return c.caches.accountByName(name) }
+
+// Account returns a cached account.
+func (c *Core) Account(id int64) *store.Account { return c.caches.account(id) }
+
+// Reload refreshes the cached accounts, keys and business types after a change.
+func (c *Core) Reload(ctx context.Context) error { return c.caches.reload(ctx) }

@@ -1,0 +1,222 @@
+// Package core is the message lifecycle: accept (validate, idempotency, one
+// durable group-committed write), the in-memory outbox rebuilt from the
+// database, the dispatcher (route by number segment → gateway pool, split
+// long text, retry with back-off), status-report matching, MO routing and
+// signed pushes to business systems. It sees gateways only through the
+// gateway package, never a protocol.
+package core
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"hongyan/internal/gateway"
+	"hongyan/internal/sms"
+	"hongyan/internal/store"
+)
+
+// Config tunes the core; zero values take the defaults in brackets.
+type Config struct {
+	NodeID          int           // 0..1023, unique per node [0]
+	DefaultBusiness string        // business type when a request names none ["default"]
+	MaxSegments     int           // platform limit on segments per message [10]
+	MaxRecipients   int           // numbers per request [10000]
+	Validity        time.Duration // default validity of a message [48h]
+	DispatchBatch   int           // messages marked queued per transaction [128]
+	PushTimeout     time.Duration // one push attempt [10s]
+	PushMaxAttempts int           // [10]
+	MOReassembly    time.Duration // wait for missing MO segments [5m]
+	Logger          *slog.Logger
+	HTTPClient      *http.Client // for pushes [a client with PushTimeout]
+}
+
+func (c *Config) defaults() {
+	if c.DefaultBusiness == "" {
+		c.DefaultBusiness = "default"
+	}
+	if c.MaxSegments <= 0 {
+		c.MaxSegments = 10
+	}
+	if c.MaxRecipients <= 0 {
+		c.MaxRecipients = 10000
+	}
+	if c.Validity <= 0 {
+		c.Validity = 48 * time.Hour
+	}
+	if c.DispatchBatch <= 0 {
+		c.DispatchBatch = 128
+	}
+	if c.PushTimeout <= 0 {
+		c.PushTimeout = 10 * time.Second
+	}
+	if c.PushMaxAttempts <= 0 {
+		c.PushMaxAttempts = 10
+	}
+	if c.MOReassembly <= 0 {
+		c.MOReassembly = 5 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: c.PushTimeout}
+	}
+}
+
+// Core runs the lifecycle. Create with New, then Start; Stop drains.
+type Core struct {
+	cfg    Config
+	st     store.Store
+	pool   *gateway.Pool
+	segs   *gateway.Segments
+	ids    *IDGen
+	log    *slog.Logger
+	out    *outbox
+	delay  *delayQueue
+	reasm  *sms.Reassembler
+	caches *caches
+	m      *metrics
+
+	acceptC *committer[*store.AcceptItem]
+	queuedC *committer[store.QueuedMark]
+	submitC *committer[store.SubmitResult]
+	reportC *committer[store.Report]
+	retryC  *committer[store.Retry]
+	finishC *committer[store.Finish]
+	eventC  *committer[store.Event]
+
+	// pending maps an operator id whose submit result is not yet committed to
+	// a channel closed at commit, so a report that overtakes it waits instead
+	// of becoming "unmatched" (reports often beat the database write).
+	pendingMu sync.Mutex
+	pending   map[string]chan struct{}
+
+	pushWake chan struct{}
+
+	// OnFinal, if set, is called after a message reaches a final state (bench, tests).
+	OnFinal func(messageID int64, state store.State)
+
+	// Loops (dispatch, delay, push) stop first; submits in flight finish;
+	// committers stop last, after draining, so nothing answered is lost.
+	stopLoops, stopCommit    context.CancelFunc
+	loops, commits, inflight sync.WaitGroup
+	gwSem                    map[string]chan struct{}
+}
+
+// New builds a core over a store and gateway pool.
+func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments) *Core {
+	cfg.defaults()
+	c := &Core{
+		cfg: cfg, st: st, pool: pool, segs: segs,
+		ids:      NewIDGen(cfg.NodeID),
+		log:      cfg.Logger,
+		out:      newOutbox(),
+		reasm:    sms.NewReassembler(cfg.MOReassembly),
+		pending:  map[string]chan struct{}{},
+		pushWake: make(chan struct{}, 1),
+		gwSem:    map[string]chan struct{}{},
+		m:        newMetrics(),
+	}
+	c.delay = newDelayQueue(c.out)
+	c.caches = newCaches(st)
+	c.acceptC = newCommitter(512, st.Accept)
+	c.queuedC = newCommitter(1024, st.MarkQueued)
+	c.submitC = newCommitter(1024, func(ctx context.Context, rs []store.SubmitResult) error {
+		outs, err := st.RecordSubmits(ctx, rs)
+		if err == nil {
+			c.afterReports(ctx, outs)
+		}
+		return err
+	})
+	c.reportC = newCommitter(1024, func(ctx context.Context, rs []store.Report) error {
+		outs, err := st.ApplyReports(ctx, rs)
+		if err == nil {
+			c.afterReports(ctx, outs)
+		}
+		return err
+	})
+	c.retryC = newCommitter(1024, st.ScheduleRetries)
+	c.finishC = newCommitter(1024, func(ctx context.Context, fs []store.Finish) error {
+		if err := st.FinishMessages(ctx, fs); err != nil {
+			return err
+		}
+		for _, f := range fs {
+			c.finalized(ctx, f.MessageID, f.State)
+		}
+		return nil
+	})
+	c.eventC = newCommitter(1024, st.AddEvents)
+	for _, g := range pool.All() {
+		c.gwSem[g.Name] = make(chan struct{}, g.Capacity())
+	}
+	return c
+}
+
+// Store returns the store (for the API's queries).
+func (c *Core) Store() store.Store { return c.st }
+
+// Pool returns the gateway pool.
+func (c *Core) Pool() *gateway.Pool { return c.pool }
+
+// Segments returns the routing table.
+func (c *Core) Segments() *gateway.Segments { return c.segs }
+
+// Start recovers pending messages from the store and starts the workers.
+// Gateways are started by the caller (they need the core as their Inbound).
+func (c *Core) Start(ctx context.Context) error {
+	if err := c.caches.reload(ctx); err != nil {
+		return fmt.Errorf("core: load caches: %w", err)
+	}
+	commitCtx, stopCommit := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopCommit = stopCommit
+	for _, cm := range []interface{ run(context.Context) }{c.acceptC, c.queuedC, c.submitC, c.reportC, c.retryC, c.finishC, c.eventC} {
+		c.commits.Add(1)
+		go func() { defer c.commits.Done(); cm.run(commitCtx) }()
+	}
+	if err := c.recover(ctx); err != nil {
+		stopCommit()
+		c.commits.Wait()
+		return fmt.Errorf("core: recover: %w", err)
+	}
+	ctx, c.stopLoops = context.WithCancel(ctx)
+	c.loops.Add(1)
+	go func() { defer c.loops.Done(); c.delay.run(ctx) }()
+	for _, op := range c.pool.Operators() {
+		c.loops.Add(1)
+		go func() { defer c.loops.Done(); c.dispatchLoop(ctx, op) }()
+	}
+	c.loops.Add(2)
+	go func() { defer c.loops.Done(); c.pushLoop(ctx) }()
+	go func() { defer c.loops.Done(); c.reassemblyLoop(ctx) }()
+	return nil
+}
+
+// Stop stops taking messages from the outbox, waits (until ctx ends) for
+// submits in flight to be answered and recorded, then drains the
+// committers. Call it before closing the gateways.
+func (c *Core) Stop(ctx context.Context) {
+	if c.stopLoops != nil {
+		c.stopLoops()
+	}
+	c.loops.Wait()
+	done := make(chan struct{})
+	go func() { c.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		c.log.Warn("stopping with submits still in flight; they are in doubt and will be recovered at start")
+	}
+	if c.stopCommit != nil {
+		c.stopCommit()
+	}
+	c.commits.Wait()
+}
+
+// Backlog reports messages waiting in memory (outbox, delay queue).
+func (c *Core) Backlog() (ready, delayed int) { return c.out.Len(), c.delay.Len() }
+
+func (c *Core) now() time.Time { return time.Now() }

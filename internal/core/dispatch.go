@@ -1,0 +1,286 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"hongyan/internal/gateway"
+	"hongyan/internal/sms"
+	"hongyan/internal/store"
+)
+
+// dispatchLoop sends one operator's messages: take a batch from the outbox
+// (highest lane first), pick a gateway for each, durably mark them queued
+// (the in-doubt window after a crash is exactly what is marked and not yet
+// acknowledged), then submit every segment within the gateway's window.
+func (c *Core) dispatchLoop(ctx context.Context, op string) {
+	for {
+		items, err := c.out.popBatch(ctx, op, c.cfg.DispatchBatch)
+		if err != nil {
+			return
+		}
+		now := c.now()
+		var marks []store.QueuedMark
+		var send []*item
+		var gws []*gateway.Gateway
+		var expired []store.Finish
+		for i, it := range items {
+			if c.expired(it.msg, now) {
+				expired = append(expired, store.Finish{MessageID: it.msg.ID, State: store.Expired, Code: "EXPIRED",
+					Reason: "validity ran out before the message could be sent", At: now})
+				continue
+			}
+			gw, err := c.pool.Pick(op)
+			if err != nil {
+				// No gateway of this operator is up: keep the rest waiting in
+				// order and look again shortly; nothing fails meanwhile.
+				c.out.pushFront(items[i:])
+				c.m.noGateway.Inc()
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(250 * time.Millisecond):
+				}
+				break
+			}
+			marks = append(marks, store.QueuedMark{MessageID: it.msg.ID, Operator: op, Gateway: gw.Name, Segments: it.msg.Segments, At: now})
+			send = append(send, it)
+			gws = append(gws, gw)
+		}
+		if len(expired) > 0 {
+			if err := c.finishC.do(ctx, expired...); err != nil {
+				c.log.Error("expire messages", "err", err)
+			}
+		}
+		if len(marks) == 0 {
+			continue
+		}
+		if err := c.queuedC.do(ctx, marks...); err != nil {
+			c.log.Error("mark queued; will try again", "operator", op, "err", err)
+			c.out.pushFront(send)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		for i, it := range send {
+			it.msg.State = maxState(it.msg.State, store.Queued)
+			it.msg.Gateway = gws[i].Name
+			it.msg.Attempts++
+			it.msg.InFlight = true
+			if !c.submitItem(ctx, it, gws[i]) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Core) expired(m *store.Message, now time.Time) bool {
+	start := m.CreatedAt
+	if m.ScheduleAt.After(start) {
+		start = m.ScheduleAt
+	}
+	v := c.cfg.Validity
+	if bt := c.caches.business(m.Business); bt != nil && bt.Validity > 0 {
+		v = bt.Validity
+	}
+	return now.After(start.Add(v))
+}
+
+func maxState(a, b store.State) store.State {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// segOutcome is one segment's submit outcome within an attempt.
+type segOutcome struct {
+	res gateway.Result
+	err error
+}
+
+// submitItem submits the item's unacknowledged segments, each taking a slot
+// of the gateway's window; it returns false when ctx ended.
+func (c *Core) submitItem(ctx context.Context, it *item, gw *gateway.Gateway) bool {
+	m := it.msg
+	coding := sms.PickCoding(m.Content)
+	parts, err := sms.Split(m.Content, coding, uint8(m.ID))
+	if err != nil || len(parts) != m.Segments {
+		// Accept validated the text, so this is a bug or changed limits.
+		c.finishAsync(ctx, store.Finish{MessageID: m.ID, State: store.Failed, Code: "SPLIT",
+			Reason: fmt.Sprintf("cannot split text into %d segments: %v (got %d)", m.Segments, err, len(parts)), At: c.now()})
+		return true
+	}
+	if len(it.done) != len(parts) {
+		it.done = make([]bool, len(parts))
+	}
+	outcomes := make([]segOutcome, len(parts))
+	var remaining atomic.Int32
+	todo := 0
+	for i := range parts {
+		if !it.done[i] {
+			todo++
+		}
+	}
+	if todo == 0 { // every segment acknowledged before a restart
+		return true
+	}
+	remaining.Store(int32(todo))
+	sem := c.gwSem[gw.Name]
+	src := m.Src
+	if src == "" {
+		src = gw.SrcID
+	}
+	validUntil := m.CreatedAt.Add(c.cfg.Validity)
+	for i, p := range parts {
+		if it.done[i] {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		sub := &gateway.Submit{
+			MessageID: m.ID, Seq: p.Seq, Total: p.Total, Src: src, To: m.To,
+			Coding: coding, UDHI: len(p.UDH) > 0, Content: p.Content(), WantReport: true, ValidUntil: validUntil,
+		}
+		c.inflight.Add(1)
+		go func() {
+			defer c.inflight.Done()
+			// Not the loop's ctx: a stop lets submits in flight finish.
+			ctx := context.WithoutCancel(ctx)
+			res, err := c.submitOne(ctx, gw, sub)
+			<-sem
+			if err == nil && res.OK {
+				it.done[i] = true
+				c.recordSubmit(ctx, store.SubmitResult{MessageID: m.ID, Seq: p.Seq, Gateway: gw.Name, OpMsgID: res.OpMsgID, OK: true, Code: res.Code, At: c.now()})
+			}
+			outcomes[i] = segOutcome{res, err}
+			if remaining.Add(-1) == 0 {
+				c.attemptDone(ctx, it, gw, outcomes)
+			}
+		}()
+	}
+	return true
+}
+
+// submitOne fails fast when the gateway is down rather than waiting out
+// the request timeout with a window slot held.
+func (c *Core) submitOne(ctx context.Context, gw *gateway.Gateway, s *gateway.Submit) (gateway.Result, error) {
+	if !gw.Healthy() {
+		return gateway.Result{}, fmt.Errorf("gateway %s: %w", gw.Name, gateway.ErrNoGateway)
+	}
+	start := time.Now()
+	res, err := gw.Driver.Submit(ctx, s)
+	c.m.submitSeconds.Observe(time.Since(start).Seconds())
+	return res, err
+}
+
+// recordSubmit stores an acknowledged segment. Until it is committed, a
+// report for its operator id waits (see waitPending) instead of being
+// filed as unmatched.
+func (c *Core) recordSubmit(ctx context.Context, r store.SubmitResult) {
+	ch := make(chan struct{})
+	c.pendingMu.Lock()
+	c.pending[r.OpMsgID] = ch
+	c.pendingMu.Unlock()
+	if err := c.submitC.do(ctx, r); err != nil {
+		c.log.Error("record submit", "message", r.MessageID, "seq", r.Seq, "op_msg_id", r.OpMsgID, "err", err)
+	}
+	c.pendingMu.Lock()
+	delete(c.pending, r.OpMsgID)
+	c.pendingMu.Unlock()
+	close(ch)
+	c.m.segmentsSubmitted.Inc()
+}
+
+func (c *Core) waitPending(ctx context.Context, opID string) {
+	c.pendingMu.Lock()
+	ch := c.pending[opID]
+	c.pendingMu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// attemptDone decides what follows an attempt once every segment answered:
+// nothing (all acknowledged; reports will finish it), a retry with
+// back-off, or a final refusal.
+func (c *Core) attemptDone(ctx context.Context, it *item, gw *gateway.Gateway, outcomes []segOutcome) {
+	m := it.msg
+	var failed *segOutcome
+	for i := range outcomes {
+		o := &outcomes[i]
+		if o.err != nil || (!o.res.OK && o.res.Code != "") {
+			if failed == nil || (failed.err != nil && o.err == nil) {
+				failed = o // a refusal says more than a transport error
+			}
+		}
+	}
+	if failed == nil {
+		c.m.submitted.Inc()
+		return
+	}
+	now := c.now()
+	bt := c.caches.business(m.Business)
+	maxRetries, interval := 3, 5*time.Second
+	if bt != nil {
+		maxRetries, interval = bt.MaxRetries, bt.RetryInterval
+	}
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	reason, code := "", ""
+	retryable := true
+	switch {
+	case failed.err != nil && errors.Is(failed.err, gateway.ErrNoGateway):
+		// Never reached the operator: does not use up an attempt.
+		m.Attempts--
+		reason = failed.err.Error()
+	case failed.err != nil:
+		reason = "no answer from " + gw.Name + ": " + failed.err.Error()
+	default:
+		code = failed.res.Code
+		retryable = failed.res.Retryable
+		reason = fmt.Sprintf("%s refused the submit (result %s)", gw.Name, code)
+	}
+	if retryable && m.Attempts <= maxRetries {
+		back := interval << min(max(m.Attempts-1, 0), 10)
+		back = min(back, 10*time.Minute)
+		back += time.Duration(rand.Int64N(int64(back)/5 + 1)) // jitter: retries of a burst spread out
+		next := now.Add(back)
+		m.NextAttempt = next
+		m.InFlight = false
+		if err := c.retryC.do(ctx, store.Retry{MessageID: m.ID, NextAttempt: next, Reason: reason, At: now}); err != nil {
+			c.log.Error("schedule retry", "message", m.ID, "err", err)
+		}
+		c.m.retries.Inc()
+		c.delay.add(next, it)
+		return
+	}
+	state := store.Rejected
+	if failed.err != nil {
+		state = store.Failed
+	}
+	c.finishAsync(ctx, store.Finish{MessageID: m.ID, State: state, Code: code, Reason: reason + fmt.Sprintf(" after %d attempt(s)", m.Attempts), At: now})
+}
+
+func (c *Core) finishAsync(ctx context.Context, f store.Finish) {
+	if err := c.finishC.do(ctx, f); err != nil {
+		c.log.Error("finish message", "message", f.MessageID, "state", f.State, "err", err)
+	}
+}

@@ -1,0 +1,196 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"hongyan/internal/gateway"
+	"hongyan/internal/sms"
+	"hongyan/internal/store"
+)
+
+// StateOfStat maps an operator's report stat to a platform state. The raw
+// stat is always kept beside it (operator_code).
+func StateOfStat(stat string) store.State {
+	switch strings.ToUpper(strings.TrimSpace(stat)) {
+	case "DELIVRD", "DELIVERED", "0":
+		return store.Delivered
+	case "EXPIRED":
+		return store.Expired
+	case "REJECTD", "REJECTED":
+		return store.Rejected
+	default: // UNDELIV, DELETED, UNKNOWN and every vendor code
+		return store.Undelivered
+	}
+}
+
+// Report stores a status report; it returns once the report is durable,
+// so the protocol acknowledges only what cannot be lost.
+func (c *Core) Report(ctx context.Context, gw *gateway.Gateway, r gateway.Report) error {
+	c.waitPending(ctx, r.OpMsgID)
+	at := r.Done
+	if at.IsZero() {
+		at = c.now()
+	}
+	err := c.reportC.do(ctx, store.Report{Gateway: gw.Name, OpMsgID: r.OpMsgID, State: StateOfStat(r.Stat), Code: r.Stat, To: r.To, At: at})
+	if err != nil {
+		return fmt.Errorf("core: store report %s from %s: %w", r.OpMsgID, gw.Name, err)
+	}
+	c.m.reports.Inc()
+	return nil
+}
+
+// afterReports runs after reports are committed: counts, final-state hooks.
+func (c *Core) afterReports(ctx context.Context, outs []store.ReportOutcome) {
+	for _, o := range outs {
+		switch {
+		case !o.Matched:
+			c.m.unmatched.Inc()
+		case o.Duplicate:
+			c.m.duplicateReports.Inc()
+		case o.Final != "":
+			c.finalized(ctx, o.MessageID, o.Final)
+		}
+	}
+}
+
+// finalized counts a final state, tells the hook, and queues a status push
+// when the owner has a receive URL.
+func (c *Core) finalized(ctx context.Context, id int64, st store.State) {
+	c.m.final.WithLabelValues(string(st)).Inc()
+	if c.OnFinal != nil {
+		c.OnFinal(id, st)
+	}
+	if !c.caches.hasCallbacks() {
+		return
+	}
+	m, err := c.st.GetMessage(ctx, 0, id)
+	if err != nil {
+		c.log.Error("status push: read message", "message", id, "err", err)
+		return
+	}
+	acc := c.caches.account(m.AccountID)
+	if acc == nil || acc.CallbackURL == "" {
+		return
+	}
+	body, _ := json.Marshal(map[string]any{
+		"type": "status", "id": fmt.Sprint(m.ID), "batch_id": fmt.Sprint(m.BatchID), "to": m.To,
+		"state": m.State, "operator": m.Operator, "operator_code": m.OperatorCode,
+		"segments": m.Segments, "done_at": timeOrNil(m.DoneAt),
+	})
+	c.queuePush(ctx, &store.Push{AccountID: acc.ID, Kind: "status", RefID: m.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()})
+}
+
+func timeOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// MO stores a user's message (reassembled if it came in parts) and routes
+// it by service code to its owner's inbox and receive URL.
+func (c *Core) MO(ctx context.Context, gw *gateway.Gateway, in gateway.MO) error {
+	content := in.Content
+	if in.UDHI {
+		cc, has, payload, err := sms.ParseUDH(in.Content)
+		if err != nil {
+			c.log.Warn("MO with a broken UDH; storing the raw text", "gateway", gw.Name, "from", in.From, "err", err)
+		} else {
+			content = payload
+			if has && cc.Total > 1 {
+				key := gw.Operator + "|" + in.From + "|" + in.To + "|" + strconv.Itoa(int(in.Coding))
+				whole, done := c.reasm.Add(key, cc, payload, c.now())
+				if !done {
+					return nil // held until the other parts arrive
+				}
+				content = whole
+			}
+		}
+	}
+	text, err := sms.Decode(content, in.Coding)
+	if err != nil {
+		text = fmt.Sprintf("%x", content) // keep what came rather than drop it
+	}
+	return c.storeMO(ctx, gw.Operator, gw.Name, in.From, in.To, text)
+}
+
+func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text string) error {
+	if n, err := sms.NormalizeNumber(from); err == nil {
+		from = n
+	}
+	mo := &store.MO{From: from, To: to, Content: text, Operator: operator, Gateway: gwName,
+		Keyword: keywordOf(text), ReceivedAt: c.now()}
+	acc := c.caches.accountByServiceCode(to)
+	if acc != nil {
+		mo.AccountID = acc.ID
+	}
+	if err := c.st.InsertMO(ctx, []*store.MO{mo}); err != nil {
+		return fmt.Errorf("core: store MO from %s: %w", from, err)
+	}
+	c.m.mo.Inc()
+	if acc != nil && acc.CallbackURL != "" {
+		body, _ := json.Marshal(map[string]any{
+			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,
+			"keyword": mo.Keyword, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
+		})
+		c.queuePush(ctx, &store.Push{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()})
+	}
+	return nil
+}
+
+// keywordOf is the first word of an MO, upper-cased: what business types
+// and unsubscribe rules match on.
+func keywordOf(text string) string {
+	f := strings.FieldsFunc(strings.TrimSpace(text), func(r rune) bool { return unicode.IsSpace(r) || r == '#' || r == '+' })
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.ToUpper(f[0])
+}
+
+// reassemblyLoop stores MO messages whose missing parts never came, so a
+// user's text is never silently lost.
+func (c *Core) reassemblyLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, p := range c.reasm.Expire(c.now()) {
+			parts := strings.SplitN(p.Key, "|", 4)
+			if len(parts) != 4 {
+				continue
+			}
+			coding, _ := strconv.Atoi(parts[3])
+			var b strings.Builder
+			for i := 1; i <= p.Concat.Total; i++ {
+				if seg, ok := p.Parts[i]; ok {
+					b.Write(seg)
+				}
+			}
+			text, err := sms.Decode([]byte(b.String()), sms.Coding(coding))
+			if err != nil {
+				text = b.String()
+			}
+			if err := c.storeMO(ctx, parts[0], "", parts[1], parts[2], text+" [incomplete]"); err != nil {
+				c.log.Error("store incomplete MO", "err", err)
+			}
+		}
+	}
+}
+
+// InjectMO is for tests and the demo: an MO as if an operator delivered it.
+func (c *Core) InjectMO(ctx context.Context, operator, from, to, text string) error {
+	return c.storeMO(ctx, operator, "", from, to, text)
+}
+
+var _ gateway.Inbound = (*Core)(nil)

@@ -1,0 +1,128 @@
+// Package sim simulates operator gateways for the demo, tests and
+// benchmarks: it accepts binds, answers submits (with configurable latency
+// and refusals), sends status reports after a delay with a configurable mix
+// of outcomes, and sends MO messages on demand. The operator behaviour is
+// protocol-neutral; each protocol adds a thin server adapter.
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config tunes a simulated operator.
+type Config struct {
+	Latency     time.Duration      // before answering a submit
+	RejectRatio float64            // share of submits refused with RejectCode
+	RejectCode  uint32             // protocol result code for refusals [8: flow control]
+	ReportDelay time.Duration      // submit → status report
+	ReportMix   map[string]float64 // stat → weight [DELIVRD: 1]
+	NoReports   bool               // never send status reports
+}
+
+// Stats counts what the simulator did.
+type Stats struct {
+	Submits  int64 `json:"submits"`
+	Rejected int64 `json:"rejected"`
+	Reports  int64 `json:"reports"`
+	MO       int64 `json:"mo"`
+}
+
+// behaviour is the protocol-neutral operator logic shared by adapters.
+type behaviour struct {
+	mu         sync.Mutex
+	cfg        Config
+	stats      struct{ submits, rejected, reports, mo atomic.Int64 }
+	rejectNext atomic.Int64
+	stats_     []string // sorted stats of the mix, for a stable pick
+}
+
+func newBehaviour(cfg Config) *behaviour {
+	if cfg.RejectCode == 0 {
+		cfg.RejectCode = 8
+	}
+	if len(cfg.ReportMix) == 0 {
+		cfg.ReportMix = map[string]float64{"DELIVRD": 1}
+	}
+	b := &behaviour{cfg: cfg}
+	for k := range cfg.ReportMix {
+		b.stats_ = append(b.stats_, k)
+	}
+	sort.Strings(b.stats_)
+	return b
+}
+
+// RejectNext makes the next n submits be refused (tests of retry).
+func (b *behaviour) RejectNext(n int) { b.rejectNext.Add(int64(n)) }
+
+// decide says whether to refuse a submit.
+func (b *behaviour) decide() (reject bool) {
+	b.stats.submits.Add(1)
+	for {
+		n := b.rejectNext.Load()
+		if n <= 0 {
+			break
+		}
+		if b.rejectNext.CompareAndSwap(n, n-1) {
+			b.stats.rejected.Add(1)
+			return true
+		}
+	}
+	if b.cfg.RejectRatio > 0 && rand.Float64() < b.cfg.RejectRatio {
+		b.stats.rejected.Add(1)
+		return true
+	}
+	return false
+}
+
+// pickStat draws a report outcome from the mix.
+func (b *behaviour) pickStat() string {
+	if len(b.stats_) == 1 {
+		return b.stats_[0]
+	}
+	total := 0.0
+	for _, k := range b.stats_ {
+		total += b.cfg.ReportMix[k]
+	}
+	x := rand.Float64() * total
+	for _, k := range b.stats_ {
+		x -= b.cfg.ReportMix[k]
+		if x < 0 {
+			return k
+		}
+	}
+	return b.stats_[len(b.stats_)-1]
+}
+
+func (b *behaviour) Stats() Stats {
+	return Stats{Submits: b.stats.submits.Load(), Rejected: b.stats.rejected.Load(),
+		Reports: b.stats.reports.Load(), MO: b.stats.mo.Load()}
+}
+
+// ParseMix reads "DELIVRD:0.9,UNDELIV:0.1".
+func ParseMix(s string) (map[string]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	m := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			return nil, fmt.Errorf("report mix %q: want STAT:WEIGHT", part)
+		}
+		var w float64
+		if _, err := fmt.Sscanf(v, "%g", &w); err != nil || w < 0 {
+			return nil, fmt.Errorf("report mix %q: weight must be a non-negative number", part)
+		}
+		if len(k) == 0 || len(k) > 7 {
+			return nil, fmt.Errorf("report mix %q: stat must be 1-7 characters", part)
+		}
+		m[k] = w
+	}
+	return m, nil
+}

@@ -1,0 +1,557 @@
+// Package sqlstore implements store.Store over database/sql for SQLite
+// (modernc.org/sqlite, pure Go, so the one binary cross-compiles without
+// cgo) and PostgreSQL (pgx). The SQL is written once; a small dialect
+// rewrites placeholders, upserts and locking where the databases differ, and
+// each dialect has its own directory of embedded migrations.
+//
+// Open picks the database from the DSN:
+//
+//	sqlite:PATH, or a bare file path     SQLite (":memory:" works for tests)
+//	postgres://…, postgresql://…         PostgreSQL
+//
+// SQLite runs in WAL mode with one writer connection (writes are serialised
+// in the process instead of fighting over the file lock) and a separate
+// read-only pool, so queries never wait behind a write transaction.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"            // registers "sqlite"
+
+	"hongyan/internal/store"
+)
+
+// Sync is SQLite's durability level for commits in WAL mode.
+type Sync int
+
+const (
+	// SyncFull fsyncs the WAL at every commit: a committed transaction
+	// survives power loss and OS crashes. The default, because Q2 says no
+	// message is lost; the hot paths group-commit, so one fsync carries many
+	// messages and the cost is per batch, not per message.
+	SyncFull Sync = iota
+	// SyncNormal fsyncs only at checkpoints. Still safe against a crash of
+	// the process (the WAL is in the OS page cache) and never corrupts the
+	// database, but the last transactions before a power loss or kernel
+	// crash may be rolled back. Faster on slow disks; choose it only when
+	// the machine has a UPS or a battery-backed write cache, or when losing
+	// the last instant of traffic on power failure is acceptable.
+	SyncNormal
+)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	sync        Sync
+	busyTimeout time.Duration
+	readConns   int
+	maxConns    int
+}
+
+// WithSynchronous sets SQLite's synchronous level (default SyncFull).
+// Ignored for PostgreSQL, whose durability is the server's configuration.
+func WithSynchronous(s Sync) Option { return func(o *options) { o.sync = s } }
+
+// WithBusyTimeout sets how long SQLite waits for a lock held by another
+// process (default 10s). In-process writers never contend: they share one
+// connection.
+func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// WithReadConns sets the size of SQLite's read-only pool (default
+// max(4, GOMAXPROCS)).
+func WithReadConns(n int) Option { return func(o *options) { o.readConns = n } }
+
+// WithMaxConns sets the PostgreSQL pool size (default 16). Several group
+// committers and queries run at once; each holds a connection only for the
+// length of one transaction.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// Store is the database/sql implementation of store.Store.
+type Store struct {
+	d   dialect
+	w   *sql.DB // writes; SQLite: exactly one connection
+	r   *sql.DB // reads; SQLite: read-only pool; PostgreSQL: same as w
+	wst *stmtCache
+	rst *stmtCache
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database named by dsn and brings its
+// schema up to date.
+func Open(ctx context.Context, dsn string, opts ...Option) (store.Store, error) {
+	return OpenStore(ctx, dsn, opts...)
+}
+
+// OpenStore is Open returning the concrete type (for tests and tools that
+// need more than the interface).
+func OpenStore(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{busyTimeout: 10 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0)), maxConns: 16}
+	for _, f := range opts {
+		f(&o)
+	}
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn, o)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"), o)
+	case dsn == "":
+		return nil, errors.New("store: open: empty DSN")
+	case strings.Contains(dsn, "://"):
+		return nil, fmt.Errorf("store: open: unsupported DSN scheme in %q (want sqlite:PATH, a file path, or postgres://…)", redact(dsn))
+	default:
+		return openSQLite(ctx, dsn, o)
+	}
+}
+
+func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open sqlite: empty path")
+	}
+	memory := path == ":memory:"
+	if !memory {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			}
+		}
+	}
+	common := url.Values{}
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds()))
+	common.Add("_pragma", "foreign_keys(1)")
+
+	wq := url.Values{}
+	for k, v := range common {
+		wq[k] = append([]string(nil), v...)
+	}
+	sync := "FULL"
+	if o.sync == SyncNormal {
+		sync = "NORMAL"
+	}
+	// IMMEDIATE: a write transaction takes the write lock at BEGIN, so
+	// another process writing the same file makes us wait (busy_timeout)
+	// rather than fail mid-transaction with SQLITE_BUSY on lock upgrade.
+	wq.Set("_txlock", "immediate")
+	if !memory {
+		wq.Add("_pragma", "journal_mode(WAL)")
+		// Keep the WAL file from staying huge after a burst.
+		wq.Add("_pragma", "journal_size_limit(67108864)")
+	}
+	wq.Add("_pragma", "synchronous("+sync+")")
+	wq.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
+	wq.Add("_pragma", "temp_store(MEMORY)")
+
+	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One connection: SQLite allows one writer at a time anyway, and a
+	// single connection lets its prepared statements be reused forever.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	d := sqliteDialect{}
+	// The writer migrates before any reader opens, so readers always see
+	// the WAL-mode file with its schema.
+	if err := migrate(ctx, w, d); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r := w
+	if !memory {
+		rq := common
+		rq.Set("_query_only", "1") // a read connection can never write by mistake
+		r, err = sql.Open("sqlite", path+"?"+rq.Encode())
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open sqlite readers: %w", err)
+		}
+		r.SetMaxOpenConns(o.readConns)
+		r.SetMaxIdleConns(o.readConns)
+		r.SetConnMaxIdleTime(5 * time.Minute)
+		if err := r.PingContext(ctx); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("store: open sqlite readers %s: %w", path, err)
+		}
+	}
+	return newStore(d, w, r), nil
+}
+
+func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres %s: %w", redact(dsn), err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour) // follow failovers and DNS changes eventually
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open postgres %s: %w", redact(dsn), err)
+	}
+	d := postgresDialect{}
+	if err := migrate(ctx, db, d); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return newStore(d, db, db), nil
+}
+
+func newStore(d dialect, w, r *sql.DB) *Store {
+	return &Store{d: d, w: w, r: r, wst: newStmtCache(w, d), rst: newStmtCache(r, d)}
+}
+
+// redact hides a password in a DSN for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Dialect names the implementation: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name() }
+
+// Close releases the database. SQLite is asked to refresh its planner
+// statistics first (cheap; it only analyses what changed a lot).
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.d.name() == "sqlite" {
+			_, _ = s.w.Exec(`PRAGMA optimize`)
+		}
+		s.wst.close()
+		s.rst.close()
+		err := s.w.Close()
+		if s.r != s.w {
+			err = errors.Join(err, s.r.Close())
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}
+
+// ---- prepared statements ----
+
+// stmtCache prepares each query text once per pool. On SQLite's single
+// writer connection a statement is compiled once and reused by every
+// transaction (tx.StmtContext binds it without re-preparing).
+type stmtCache struct {
+	db *sql.DB
+	d  dialect
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func newStmtCache(db *sql.DB, d dialect) *stmtCache {
+	return &stmtCache{db: db, d: d, m: map[string]*sql.Stmt{}}
+}
+
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, c.d.rebind(q))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", firstLine(q), err)
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = map[string]*sql.Stmt{}
+}
+
+func firstLine(q string) string {
+	q = strings.TrimSpace(q)
+	if i := strings.IndexByte(q, '\n'); i >= 0 {
+		q = q[:i] + " …"
+	}
+	if len(q) > 120 {
+		q = q[:120] + " …"
+	}
+	return q
+}
+
+// ---- transactions ----
+
+// wtx is one write transaction with its statements bound.
+type wtx struct {
+	s     *Store
+	ctx   context.Context
+	tx    *sql.Tx
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+func (w *wtx) stmt(q string) (*sql.Stmt, error) {
+	st, err := w.s.wst.get(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := w.bound[st]; ok {
+		return b, nil
+	}
+	b := w.tx.StmtContext(w.ctx, st)
+	w.bound[st] = b
+	return b, nil
+}
+
+func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+// execN runs q and returns the number of rows it affected.
+func (w *wtx) execN(q string, args ...any) (int64, error) {
+	res, err := w.exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (w *wtx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(w.ctx, args...)
+}
+
+// scanOne runs a one-row query; sql.ErrNoRows when there is none.
+func (w *wtx) scanOne(q string, args []any, dest ...any) error {
+	st, err := w.stmt(q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(w.ctx, args...).Scan(dest...)
+}
+
+// write runs fn in one transaction, retrying a few times when the database
+// chose it as a deadlock or serialisation victim. fn must reset whatever it
+// reports to the caller, since it may run more than once.
+func (s *Store) write(ctx context.Context, op string, fn func(w *wtx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, fn)
+		if err == nil {
+			return nil
+		}
+		if attempt < 4 && s.d.retryable(err) && ctx.Err() == nil {
+			time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+			continue
+		}
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	w := &wtx{s: s, ctx: ctx, tx: tx, bound: map[*sql.Stmt]*sql.Stmt{}}
+	if err := fn(w); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ---- reads ----
+
+func (s *Store) rquery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.rst.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (s *Store) rscanOne(ctx context.Context, q string, args []any, dest ...any) error {
+	st, err := s.rst.get(ctx, q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// ---- bulk inserts ----
+
+// bulkInsert inserts many rows with multi-row VALUES statements: one
+// statement carries up to maxChunk rows, which on PostgreSQL is one round
+// trip instead of a hundred, and on SQLite one bind-and-step instead of many
+// calls through database/sql. Row counts are cut into powers of two so that
+// only a handful of statement shapes are ever prepared.
+type bulkInsert struct {
+	table  string
+	cols   []string
+	suffix string // appended after VALUES (conflict clause)
+	ignore bool   // conflict-ignoring insert
+
+	mu sync.Mutex
+	q  map[int]string // rows → SQL
+}
+
+const maxChunk = 128
+
+func (b *bulkInsert) sql(d dialect, rows int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if q, ok := b.q[rows]; ok {
+		return q
+	}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.cols, ", ") + ") VALUES ")
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"
+	for i := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(tuple)
+	}
+	q := sb.String()
+	if b.ignore {
+		q = d.insertIgnore(q)
+	}
+	q += b.suffix
+	if b.q == nil {
+		b.q = map[int]string{}
+	}
+	b.q[rows] = q
+	return q
+}
+
+// insert inserts the rows in args (len(cols) values per row).
+func (w *wtx) insert(b *bulkInsert, args []any) error {
+	per := len(b.cols)
+	if len(args)%per != 0 {
+		return fmt.Errorf("insert %s: %d values for %d columns", b.table, len(args), per)
+	}
+	for rows := len(args) / per; rows > 0; {
+		n := chunkSize(rows)
+		if _, err := w.exec(b.sql(w.s.d, n), args[:n*per]...); err != nil {
+			if w.s.d.isUniqueViolation(err) {
+				return fmt.Errorf("insert %s: %w: %w", b.table, store.ErrDuplicate, err)
+			}
+			return fmt.Errorf("insert %s: %w", b.table, err)
+		}
+		args = args[n*per:]
+		rows -= n
+	}
+	return nil
+}
+
+// chunkSize is the largest power of two <= min(n, maxChunk).
+func chunkSize(n int) int {
+	c := maxChunk
+	for c > n {
+		c >>= 1
+	}
+	return c
+}
+
+// inList returns "(?, ?, …)" for n values, padded to a power of two (the
+// padding repeats the last value), and the padded arguments.
+func inList[T any](vals []T) (string, []any) {
+	n := 1
+	for n < len(vals) {
+		n <<= 1
+	}
+	args := make([]any, n)
+	for i := range n {
+		args[i] = vals[min(i, len(vals)-1)]
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", args
+}
+
+// chunks calls fn with consecutive slices of at most maxChunk values.
+func chunks[T any](vals []T, fn func([]T) error) error {
+	for len(vals) > 0 {
+		n := min(len(vals), maxChunk)
+		if err := fn(vals[:n]); err != nil {
+			return err
+		}
+		vals = vals[n:]
+	}
+	return nil
+}
+
+// ---- values ----
+
+// Times are unix microseconds; the zero time is 0.
+func us(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func tm(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// orNow is t, or the current time when t is zero.
+func orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
+// limitClause is " LIMIT n" for n > 0; n <= 0 means no limit.
+func limitClause(n int) (string, []any) {
+	if n <= 0 {
+		return "", nil
+	}
+	return " LIMIT ?", []any{n}
+}

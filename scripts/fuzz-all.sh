@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the module briefly (FUZZTIME, default 3s each):
+# the corpus in testdata/fuzz plus a short random search, so a decoder
+# regression fails CI. Longer runs: FUZZTIME=5m ./scripts/fuzz-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-3s}
+status=0
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  targets=$(grep -hoE '^func (Fuzz[A-Za-z0-9_]+)\(' "$dir"/*_test.go 2>/dev/null | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort -u || true)
+  for t in $targets; do
+    echo "fuzz $pkg $t ($FUZZTIME)"
+    if ! go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+      cat /tmp/fuzz-$$.log; status=1
+    fi
+  done
+done
+rm -f /tmp/fuzz-$$.log
+exit $status
