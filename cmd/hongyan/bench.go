@@ -48,7 +48,7 @@ func runBench(ctx context.Context, args []string) error {
 	conc := fs.Int("concurrency", 0, "concurrent HTTP clients [single 64, batch 16]")
 	asJSON := fs.Bool("json", false, "print one JSON object (last line)")
 	db := fs.String("db", "", "database DSN (default: SQLite in a temporary directory)")
-	sync := fs.String("sqlite-sync", "full", "SQLite synchronous: full or normal")
+	sqliteSync := fs.String("sqlite-sync", "full", "SQLite synchronous: full or normal")
 	out := fs.String("out", "", "also append the JSON result to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,7 +73,7 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	log := newLogger("warn", "text")
-	sb, err := app.NewSandbox(ctx, app.SandboxOptions{DataDir: dir, Database: *db, Logger: log, SQLiteSync: *sync,
+	sb, err := app.NewSandbox(ctx, app.SandboxOptions{DataDir: dir, Database: *db, Logger: log, SQLiteSync: *sqliteSync,
 		Sim: sim.Config{}, Window: 32})
 	if err != nil {
 		return err

@@ -46,7 +46,11 @@ func Build(ctx context.Context, cfg *Config, opts Options) (*Platform, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	st, err := sqlstore.Open(ctx, cfg.Database, sqlstore.Options{SyncNormal: cfg.SQLiteSync == "normal"})
+	var sopts []sqlstore.Option
+	if cfg.SQLiteSync == "normal" {
+		sopts = append(sopts, sqlstore.WithSynchronous(sqlstore.SyncNormal))
+	}
+	st, err := sqlstore.Open(ctx, cfg.Database, sopts...)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

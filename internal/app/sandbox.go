@@ -41,6 +41,7 @@ type SandboxOptions struct {
 	// many simulators and gateways; [1].
 	PerOperator int
 	DemoMO      bool
+	CallbackURL string // the sandbox account's receive URL for MO and status pushes
 }
 
 // The demo's sending account and its long number (DESIGN.md contract).
@@ -112,7 +113,7 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		return nil, err
 	}
 	cfg.Accounts = []AccountConfig{{Name: SandboxAccount, ServiceCode: SandboxServiceCode, BalanceYuan: 10000,
-		PasswordHash: pwHash, Secret: core.NewSecret("", 18)}}
+		PasswordHash: pwHash, Secret: core.NewSecret("", 18), CallbackURL: o.CallbackURL}}
 	var opts Options
 	opts.Logger = log
 	if o.DemoMO {

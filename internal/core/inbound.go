@@ -113,9 +113,10 @@ func (c *Core) MO(ctx context.Context, gw *gateway.Gateway, in gateway.MO) error
 			}
 		}
 	}
-	text, err := sms.Decode(content, in.Coding)
-	if err != nil {
-		text = fmt.Sprintf("%x", content) // keep what came rather than drop it
+	// Lossy: a badly encoded reply is still the user's words; keep what came.
+	text := sms.DecodeLossy(content, in.Coding)
+	if in.Coding == sms.Binary {
+		text = fmt.Sprintf("%x", content)
 	}
 	return c.storeMO(ctx, gw.Operator, gw.Name, in.From, in.To, text)
 }
@@ -177,10 +178,7 @@ func (c *Core) reassemblyLoop(ctx context.Context) {
 					b.Write(seg)
 				}
 			}
-			text, err := sms.Decode([]byte(b.String()), sms.Coding(coding))
-			if err != nil {
-				text = b.String()
-			}
+			text := sms.DecodeLossy([]byte(b.String()), sms.Coding(coding))
 			if err := c.storeMO(ctx, parts[0], "", parts[1], parts[2], text+" [incomplete]"); err != nil {
 				c.log.Error("store incomplete MO", "err", err)
 			}

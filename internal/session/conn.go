@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -55,6 +56,7 @@ type Conn struct {
 	sent, timeouts, resends atomic.Int64
 
 	startOnce sync.Once
+	started   atomic.Bool
 	closeOnce sync.Once
 	done      chan struct{}
 	err       error // why it closed; written before done is closed
@@ -95,6 +97,7 @@ func NewConn(nc net.Conn, p Protocol, cfg Config, h Handler, log *slog.Logger) *
 // until ctx ends or the connection closes. A second Start does nothing.
 func (c *Conn) Start(ctx context.Context) {
 	c.startOnce.Do(func() {
+		c.started.Store(true)
 		stop := context.AfterFunc(ctx, func() {
 			c.abort(fmt.Errorf("context ended: %w", context.Cause(ctx)))
 		})
@@ -108,6 +111,10 @@ func (c *Conn) Start(ctx context.Context) {
 // running handlers, writes what is queued, then closes. It returns ctx's
 // error if ctx ended first (the connection is then closed at once).
 func (c *Conn) Close(ctx context.Context) error {
+	if !c.started.Load() {
+		c.abort(nil) // no loops to drain
+		return nil
+	}
 	c.mu.Lock()
 	if !c.closing {
 		c.closing = true
@@ -158,17 +165,19 @@ func (c *Conn) abort(cause error) {
 		c.wdead = true
 		c.wbuf = nil
 		c.wmu.Unlock()
-		close(c.done)
-		c.cancel()
-		_ = c.nc.Close()
-		switch {
+		switch { // before done: whoever sees Done can find the reason logged
 		case cause == nil:
 			c.log.Debug("session closed")
 		case errors.Is(cause, ErrMalformed):
 			c.log.Error("session closed", "reason", cause)
+		case errors.Is(cause, io.EOF):
+			c.log.Info("session closed", "reason", cause)
 		default:
 			c.log.Warn("session closed", "reason", cause)
 		}
+		close(c.done)
+		c.cancel()
+		_ = c.nc.Close()
 		for _, f := range c.onClose {
 			f()
 		}
@@ -241,6 +250,13 @@ func (c *Conn) enter() bool {
 	}
 	c.active++
 	return true
+}
+
+// busy reports whether requests are outstanding either way.
+func (c *Conn) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active > 0
 }
 
 func (c *Conn) leave() {

@@ -183,30 +183,36 @@ func TestMalformedFromPeerClosesConn(t *testing.T) {
 		{"length below header", []byte{0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1}},
 		{"length over MaxPDU", []byte{0, 0, 0x10, 0x01, 0, 0, 0, 4, 0, 0, 0, 1}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := newPeer(t, peerOpts{onAccept: func(pc *peerConn) { pc.write(tc.b) }})
-			log, lb := captureLog()
-			nc, err := net.Dial("tcp", p.addr())
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := NewConn(nc, testProto{}, Config{}, nil, log)
-			c.Start(t.Context())
-			select {
-			case <-c.Done():
-			case <-time.After(2 * time.Second):
-				t.Fatal("malformed frame did not close the connection")
-			}
-			if !errors.Is(c.Err(), ErrMalformed) || !errors.Is(c.Err(), ErrClosed) {
-				t.Fatalf("Err() = %v", c.Err())
-			}
-			if !lb.contains("malformed") || !lb.contains("level=ERROR") {
-				t.Fatalf("reason not logged: %s", lb)
-			}
-			if _, err := c.Call(t.Context(), cmdSubmit, nil); !errors.Is(err, ErrClosed) {
-				t.Fatalf("Call on a closed conn: %v", err)
-			}
-		})
+		for _, proto := range []testProto{{}, {lax: true}} {
+			t.Run(fmt.Sprintf("%s/lax=%v", tc.name, proto.lax), func(t *testing.T) {
+				testMalformed(t, proto, tc.b)
+			})
+		}
+	}
+}
+
+func testMalformed(t *testing.T, proto testProto, junk []byte) {
+	p := newPeer(t, peerOpts{onAccept: func(pc *peerConn) { pc.write(junk) }})
+	log, lb := captureLog()
+	nc, err := net.Dial("tcp", p.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConn(nc, proto, Config{}, nil, log)
+	c.Start(t.Context())
+	select {
+	case <-c.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("malformed frame did not close the connection")
+	}
+	if !errors.Is(c.Err(), ErrMalformed) || !errors.Is(c.Err(), ErrClosed) {
+		t.Fatalf("Err() = %v", c.Err())
+	}
+	if !lb.contains("malformed") || !lb.contains("level=ERROR") {
+		t.Fatalf("reason not logged: %s", lb)
+	}
+	if _, err := c.Call(t.Context(), cmdSubmit, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Call on a closed conn: %v", err)
 	}
 }
 

@@ -34,7 +34,7 @@ func (c *Conn) heartbeatLoop() {
 
 		if !hasHB {
 			last := max(recv, c.lastSend.Load())
-			if quiet := time.Duration(now - last); quiet < idle || len(c.slots) > 0 {
+			if quiet := time.Duration(now - last); quiet < idle || c.busy() {
 				t.Reset(max(idle-quiet, idle/4))
 				continue
 			}

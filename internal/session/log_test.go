@@ -63,3 +63,5 @@ func (w *tWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+var discardLog = slog.New(slog.DiscardHandler)

@@ -16,11 +16,12 @@ import (
 // peerOpts chooses the faults a peer injects. The peer is written against
 // the wire, not against the engine, so it can misbehave in any way.
 type peerOpts struct {
-	delay     time.Duration // answer each request this late
-	silent    bool          // answer nothing, heartbeats and logins included
-	noHB      bool          // do not answer heartbeats
-	reverse   int           // hold answers until this many wait, then answer newest first
-	dropAfter int           // close a connection on receiving its dropAfter-th request
+	delay     time.Duration         // answer each request this late
+	connDelay map[int]time.Duration // per accepted connection, overrides delay
+	silent    bool                  // answer nothing, heartbeats and logins included
+	noHB      bool                  // do not answer heartbeats
+	reverse   int                   // hold answers until this many wait, then answer newest first
+	dropAfter int                   // close a connection on receiving its dropAfter-th request
 	// answer decides per arrival (nth = how often this seq arrived on this
 	// connection); nil answers everything.
 	answer func(cmd, seq uint32, nth int) bool
@@ -210,8 +211,12 @@ func (pc *peerConn) onRequest(r peerReq) bool {
 		return true
 	}
 	p.mu.Unlock()
-	if p.o.delay > 0 {
-		time.AfterFunc(p.o.delay, func() { pc.respond(resp) })
+	delay := p.o.delay
+	if d, ok := p.o.connDelay[pc.id]; ok {
+		delay = d
+	}
+	if delay > 0 {
+		time.AfterFunc(delay, func() { pc.respond(resp) })
 	} else {
 		pc.respond(resp)
 	}

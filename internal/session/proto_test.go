@@ -9,6 +9,7 @@ import (
 // command 8 answered by 0x80000008 with a 1-byte body.
 type testProto struct {
 	noHeartbeat bool
+	lax         bool // DecodeHeader skips the length check: the engine must catch it
 }
 
 const (
@@ -27,13 +28,13 @@ func (testProto) Name() string   { return "test" }
 func (testProto) HeaderLen() int { return testHdr }
 func (testProto) MaxPDU() int    { return testMax }
 
-func (testProto) DecodeHeader(b []byte) (Header, error) {
+func (p testProto) DecodeHeader(b []byte) (Header, error) {
 	h := Header{
 		Length:  binary.BigEndian.Uint32(b),
 		Command: binary.BigEndian.Uint32(b[4:]),
 		Seq:     Seq{N: binary.BigEndian.Uint32(b[8:])},
 	}
-	if h.Length < testHdr || h.Length > testMax {
+	if !p.lax && (h.Length < testHdr || h.Length > testMax) {
 		return Header{}, fmt.Errorf("%w: length %d", ErrMalformed, h.Length)
 	}
 	return h, nil

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -23,6 +24,10 @@ func (c *Conn) writeLoop() {
 		case <-c.done:
 			return
 		}
+		// Let the callers that are runnable right now queue their frames
+		// too: under load one write then carries many, which saves far
+		// more than the yield costs.
+		runtime.Gosched()
 		c.wmu.Lock()
 		buf := c.wbuf
 		c.wbuf = spare[:0]

@@ -193,18 +193,18 @@ func PickCoding(text string) Coding {
 // text counts as U+FFFD (as in a Go range loop), so only UCS2 can carry it.
 // Binary and unknown codings give ErrNotText.
 func Encode(text string, c Coding) ([]byte, error) {
-	return appendEncoded(nil, text, c)
+	return appendEncoded(make([]byte, 0, encodedCap(text, c)), text, c)
 }
 
 func appendEncoded(dst []byte, text string, c Coding) ([]byte, error) {
 	switch c {
 	case ASCII, Latin1:
-		max := rune(0x7F)
+		limit := rune(0x7F)
 		if c == Latin1 {
-			max = 0xFF
+			limit = 0xFF
 		}
 		for i, r := range text {
-			if r > max {
+			if r > limit {
 				return nil, unencodable(text, i, r, c)
 			}
 			dst = append(dst, byte(r))

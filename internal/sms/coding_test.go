@@ -333,7 +333,7 @@ func TestGBKExhaustiveDoubleBytes(t *testing.T) {
 				continue
 			}
 			ok++
-			if utf8.RuneCountInString(s) != 1 || s != DecodeLossy(b, GBK) {
+			if utf8.RuneCountInString(s) != 1 || s == "\ufffd" || s != DecodeLossy(b, GBK) {
 				t.Fatalf("Decode(% x) = %q", b, s)
 			}
 			enc, err := Encode(s, GBK)

@@ -40,7 +40,7 @@ func NormalizeNumber(s string) (string, error) {
 			return "", invalidNumber(s, fmt.Sprintf("contains %q, only digits are allowed", r))
 		}
 		if n == len(d) {
-			return "", invalidNumber(s, fmt.Sprintf("more than %d digits", len(d)-1))
+			return "", invalidNumber(s, fmt.Sprintf("too long (over %d digits)", len(d)))
 		}
 		d[n] = byte(r)
 		n++
@@ -118,9 +118,9 @@ func isNumberPunct(r rune) bool {
 // invalidNumber words the error; the input is quoted (shortened when long)
 // so a log line says which number of a batch was wrong.
 func invalidNumber(s, why string) error {
-	const max = 40
-	if len(s) > max {
-		cut := max
+	const keep = 40
+	if len(s) > keep {
+		cut := keep
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}

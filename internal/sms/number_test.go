@@ -58,7 +58,7 @@ func TestNormalizeNumberInvalid(t *testing.T) {
 		{"138+00138000", "'+' inside the number"},
 		{"++8613800138000", "'+' inside the number"},
 		{"138\xff", "not valid UTF-8"},
-		{strings.Repeat("1", 40), "more than 31 digits"},
+		{strings.Repeat("1", 40), "too long (over 32 digits)"},
 	}
 	for _, tt := range tests {
 		got, err := NormalizeNumber(tt.in)

@@ -66,9 +66,9 @@ func TestReassembleOutOfOrderAndDuplicates(t *testing.T) {
 func TestReassembleKeysAndRefsApart(t *testing.T) {
 	r := NewReassembler(time.Minute)
 	r.Add("A", c8(1, 2, 1), []byte("A1"), t0)
-	r.Add("B", c8(1, 2, 1), []byte("B1"), t0)                                        // other key
-	r.Add("A", c8(2, 2, 1), []byte("X1"), t0)                                        // other ref
-	r.Add("A", Concat{Ref: 1, Total: 2, Seq: 1, Ref16: true}, []byte("W1"), t0)      // 16-bit ref 1
+	r.Add("B", c8(1, 2, 1), []byte("B1"), t0)                                   // other key
+	r.Add("A", c8(2, 2, 1), []byte("X1"), t0)                                   // other ref
+	r.Add("A", Concat{Ref: 1, Total: 2, Seq: 1, Ref16: true}, []byte("W1"), t0) // 16-bit ref 1
 	if w, done := r.Add("A", Concat{Ref: 0x101, Total: 2, Seq: 2}, []byte("A2"), t0); !done || string(w) != "A1A2" {
 		// An 8-bit reference is the low byte only.
 		t.Fatalf("A: %q, %v", w, done)

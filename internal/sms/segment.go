@@ -3,6 +3,7 @@ package sms
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // MaxParts is the most segments one message can have: the concatenation
@@ -103,7 +104,12 @@ func cuts(enc []byte, c Coding) (ends []int, ok bool) {
 // double byte). Empty text is one empty part. Errors: ErrUnencodable,
 // ErrNotText (Binary: use SplitBinary), ErrTooLong.
 func Split(text string, c Coding, ref uint8) ([]Part, error) {
-	enc, err := Encode(text, c)
+	// Every character takes at least one unit and no part holds more than
+	// 153, so a longer text is refused before encoding it.
+	if n := utf8.RuneCountInString(text); n > MaxParts*153 {
+		return nil, fmt.Errorf("split %d characters as %v: %w", n, c, ErrTooLong)
+	}
+	enc, err := appendEncoded(make([]byte, 0, encodedCap(text, c)), text, c)
 	if err != nil {
 		return nil, fmt.Errorf("split: %w", err)
 	}
@@ -115,8 +121,20 @@ func Split(text string, c Coding, ref uint8) ([]Part, error) {
 	return parts, nil
 }
 
-// SplitBinary cuts binary content into 140-byte (single) or 134-byte parts.
-// It returns nil when b needs more than MaxParts parts.
+// encodedCap bounds the encoded size of text to size the buffer once: no
+// coding takes more than two bytes per UTF-8 byte (UCS2 turns 'a' into two,
+// GSM7 turns '^' into escape and septet).
+func encodedCap(text string, c Coding) int {
+	switch c {
+	case UCS2, GSM7:
+		return 2 * len(text)
+	}
+	return len(text)
+}
+
+// SplitBinary cuts binary content into 140-byte (single) or 134-byte parts
+// (the payloads are sub-slices of b). It returns nil when b needs more than
+// MaxParts parts.
 func SplitBinary(b []byte, ref uint8) []Part {
 	return splitEncoded(b, Binary, ref)
 }
@@ -137,7 +155,7 @@ func splitEncoded(enc []byte, c Coding, ref uint8) []Part {
 	start := 0
 	for i, end := range ends {
 		h := len(udh)
-		udh = append(udh, ConcatUDH(Concat{Ref: uint16(ref), Total: len(ends), Seq: i + 1})...)
+		udh = appendConcatUDH(udh, Concat{Ref: uint16(ref), Total: len(ends), Seq: i + 1})
 		parts[i] = Part{
 			Seq:     i + 1,
 			Total:   len(ends),

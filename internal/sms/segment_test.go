@@ -142,11 +142,11 @@ func TestSplitErrors(t *testing.T) {
 	if _, err := Split("abc", Binary, 1); !errors.Is(err, ErrNotText) {
 		t.Errorf("Split(Binary) error %v", err)
 	}
-	max := strings.Repeat("中", 67*MaxParts)
-	if parts, err := Split(max, UCS2, 1); err != nil || len(parts) != MaxParts {
+	longest := strings.Repeat("中", 67*MaxParts)
+	if parts, err := Split(longest, UCS2, 1); err != nil || len(parts) != MaxParts {
 		t.Errorf("Split(67*255) = %d parts, %v", len(parts), err)
 	}
-	if _, err := Split(max+"中", UCS2, 1); !errors.Is(err, ErrTooLong) {
+	if _, err := Split(longest+"中", UCS2, 1); !errors.Is(err, ErrTooLong) {
 		t.Errorf("Split(67*255+1) error %v, want ErrTooLong", err)
 	}
 	if _, err := Split(strings.Repeat("x", 1<<20), ASCII, 1); !errors.Is(err, ErrTooLong) {
@@ -274,9 +274,10 @@ func TestSplitRoundTripAllCodings(t *testing.T) {
 }
 
 func TestCountDoesNotAllocate(t *testing.T) {
-	long := strings.Repeat("邮政😀", 200)
-	if n := testing.AllocsPerRun(100, func() { Count(long) }); n != 0 {
-		t.Errorf("Count allocates %v times per call", n)
+	long := strings.Repeat("邮政😀", 200) // 800 UTF-16 units, pairs at every cut
+	var n int
+	if allocs := testing.AllocsPerRun(100, func() { n, _ = Count(long) }); allocs != 0 || n != 12 {
+		t.Errorf("Count = %d segments (want 12) with %v allocations per call", n, allocs)
 	}
 }
 
@@ -294,6 +295,8 @@ func BenchmarkCount(b *testing.B) {
 	text := strings.Repeat("您的邮件已到达，请凭取件码 1234 领取。", 8)
 	b.ReportAllocs()
 	for b.Loop() {
-		Count(text)
+		if n, _ := Count(text); n != 3 {
+			b.Fatalf("Count = %d", n)
+		}
 	}
 }

@@ -28,10 +28,14 @@ type Concat struct {
 // the low byte of Ref is sent. Total and Seq must be 1..255 (Split keeps
 // them so); other values are sent as their low byte.
 func ConcatUDH(c Concat) []byte {
+	return appendConcatUDH(make([]byte, 0, 7), c)
+}
+
+func appendConcatUDH(dst []byte, c Concat) []byte {
 	if c.Ref16 {
-		return []byte{6, ieiConcat16, 4, byte(c.Ref >> 8), byte(c.Ref), byte(c.Total), byte(c.Seq)}
+		return append(dst, 6, ieiConcat16, 4, byte(c.Ref>>8), byte(c.Ref), byte(c.Total), byte(c.Seq))
 	}
-	return []byte{5, ieiConcat8, 3, byte(c.Ref), byte(c.Total), byte(c.Seq)}
+	return append(dst, 5, ieiConcat8, 3, byte(c.Ref), byte(c.Total), byte(c.Seq))
 }
 
 // ParseUDH reads the user data header at the start of content (sent with

@@ -47,7 +47,7 @@ func (p *Connect) Marshal(dst []byte, _ Version) ([]byte, error) {
 }
 
 func (p *Connect) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "connect"}
+	d := newDec(b, "connect")
 	p.SourceAddr = d.str("Source_Addr", sourceAddrLen)
 	p.AuthenticatorSource = d.array16("AuthenticatorSource")
 	p.Version = Version(d.u8("Version"))

@@ -84,7 +84,7 @@ func (p *Deliver) Marshal(dst []byte, v Version) ([]byte, error) {
 // into Report (60- or 71-byte layout, by Msg_Length) and MsgContent is nil.
 func (p *Deliver) Unmarshal(b []byte, v Version) error {
 	is30 := v.Is30()
-	d := dec{b: b, pdu: "deliver"}
+	d := newDec(b, "deliver")
 	*p = Deliver{}
 	p.MsgID = d.u64("Msg_Id")
 	p.DestID = d.str("Dest_Id", 21)

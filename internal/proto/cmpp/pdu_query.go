@@ -35,7 +35,7 @@ func (p *Query) Marshal(dst []byte, _ Version) ([]byte, error) {
 }
 
 func (p *Query) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "query"}
+	d := newDec(b, "query")
 	p.Time = d.str("Time", 8)
 	p.QueryType = d.u8("Query_Type")
 	p.QueryCode = d.str("Query_Code", 10)
@@ -57,7 +57,7 @@ func (p *QueryResp) Marshal(dst []byte, _ Version) ([]byte, error) {
 }
 
 func (p *QueryResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "query_resp"}
+	d := newDec(b, "query_resp")
 	p.Time = d.str("Time", 8)
 	p.QueryType = d.u8("Query_Type")
 	p.QueryCode = d.str("Query_Code", 10)

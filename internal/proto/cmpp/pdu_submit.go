@@ -134,7 +134,7 @@ func (p *Submit) Marshal(dst []byte, v Version) ([]byte, error) {
 
 func (p *Submit) Unmarshal(b []byte, v Version) error {
 	is30, nl := v.Is30(), numLen(v)
-	d := dec{b: b, pdu: "submit"}
+	d := newDec(b, "submit")
 	*p = Submit{}
 	p.MsgID = d.u64("Msg_Id")
 	p.PkTotal = d.u8("Pk_total")

@@ -271,6 +271,10 @@ func TestSubmitHostileCount(t *testing.T) {
 	if err := s.Unmarshal(b, V30); !errors.Is(err, session.ErrMalformed) {
 		t.Fatalf("err %v", err)
 	}
+	b[128] = 0 // no destination at all is a structure error too
+	if err := s.Unmarshal(b, V30); !errors.Is(err, session.ErrMalformed) {
+		t.Fatalf("0 destinations: %v", err)
+	}
 }
 
 func TestDecodePDUErrors(t *testing.T) {

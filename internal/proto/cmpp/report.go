@@ -54,7 +54,7 @@ func (r *Report) Unmarshal(b []byte) error {
 	default:
 		return fmt.Errorf("cmpp report: %d bytes, want %d or %d: %w", len(b), ReportLen20, ReportLen30, session.ErrMalformed)
 	}
-	d := dec{b: b, pdu: "report"}
+	d := newDec(b, "report")
 	r.MsgID = d.u64("Msg_Id")
 	r.Stat = d.str("Stat", 7)
 	r.SubmitTime = d.str("Submit_time", 10)

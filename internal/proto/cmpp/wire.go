@@ -67,9 +67,16 @@ func (e *enc) result() ([]byte, error) { return e.b, e.err }
 // zero values, so a PDU's Unmarshal never panics on hostile input.
 type dec struct {
 	b   []byte
+	s   string // optional string copy of b: fields then share one allocation
 	off int
 	err error
 	pdu string
+}
+
+// newDec returns a decoder whose string fields share a single copy of b:
+// one allocation per PDU instead of one per field.
+func newDec(b []byte, pdu string) dec {
+	return dec{b: b, s: string(b), pdu: pdu}
 }
 
 func (d *dec) need(field string, n int) bool {
@@ -124,12 +131,19 @@ func (d *dec) str(field string, n int) string {
 	if !d.need(field, n) {
 		return ""
 	}
-	p := d.b[d.off : d.off+n]
+	start := d.off
+	p := d.b[start : start+n]
 	d.off += n
 	if i := bytes.IndexByte(p, 0); i >= 0 {
 		p = p[:i]
 	}
 	p = bytes.TrimRight(p, " ")
+	if len(p) == 0 {
+		return ""
+	}
+	if d.s != "" {
+		return d.s[start : start+len(p)]
+	}
 	return string(p)
 }
 

@@ -86,6 +86,7 @@ type Store struct {
 	r   *sql.DB // reads; SQLite: read-only pool; PostgreSQL: same as w
 	wst *stmtCache
 	rst *stmtCache
+	ins inserts
 
 	closeOnce sync.Once
 	closeErr  error
@@ -140,9 +141,9 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 	for k, v := range common {
 		wq[k] = append([]string(nil), v...)
 	}
-	sync := "FULL"
+	syncMode := "FULL"
 	if o.sync == SyncNormal {
-		sync = "NORMAL"
+		syncMode = "NORMAL"
 	}
 	// IMMEDIATE: a write transaction takes the write lock at BEGIN, so
 	// another process writing the same file makes us wait (busy_timeout)
@@ -153,7 +154,7 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 		// Keep the WAL file from staying huge after a burst.
 		wq.Add("_pragma", "journal_size_limit(67108864)")
 	}
-	wq.Add("_pragma", "synchronous("+sync+")")
+	wq.Add("_pragma", "synchronous("+syncMode+")")
 	wq.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
 	wq.Add("_pragma", "temp_store(MEMORY)")
 
@@ -180,7 +181,7 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 	}
 	r := w
 	if !memory {
-		rq := common
+		rq := common // the writer took a copy
 		rq.Set("_query_only", "1") // a read connection can never write by mistake
 		r, err = sql.Open("sqlite", path+"?"+rq.Encode())
 		if err != nil {
@@ -221,7 +222,7 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 }
 
 func newStore(d dialect, w, r *sql.DB) *Store {
-	return &Store{d: d, w: w, r: r, wst: newStmtCache(w, d), rst: newStmtCache(r, d)}
+	return &Store{d: d, w: w, r: r, wst: newStmtCache(w, d), rst: newStmtCache(r, d), ins: newInserts(d)}
 }
 
 // redact hides a password in a DSN for error messages.

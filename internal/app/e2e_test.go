@@ -1,0 +1,378 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hongyan/internal/core"
+	"hongyan/internal/sim"
+)
+
+// testSandbox starts a whole platform on SQLite with in-process simulators.
+func testSandbox(t *testing.T, o SandboxOptions) *Sandbox {
+	t.Helper()
+	if o.DataDir == "" && o.Database == "" {
+		o.DataDir = t.TempDir()
+	}
+	if o.Sim.ReportDelay == 0 {
+		o.Sim.ReportDelay = 20 * time.Millisecond
+	}
+	o.SQLiteSync = "normal"
+	ctx := context.Background()
+	sb, err := NewSandbox(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := sb.Stop(sctx); err != nil {
+			t.Logf("stop: %v", err)
+		}
+	})
+	waitFor(t, 10*time.Second, "gateways up", func() bool {
+		for _, g := range sb.Pool.All() {
+			if !g.Healthy() {
+				return false
+			}
+		}
+		return true
+	})
+	return sb
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// call does an API request and decodes the JSON answer.
+func call(t *testing.T, sb *Sandbox, method, path, body, key string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://"+sb.Addr()+path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s %s answered non-JSON %d: %s", method, path, resp.StatusCode, b)
+	}
+	return resp.StatusCode, m
+}
+
+func send(t *testing.T, sb *Sandbox, body string) map[string]any {
+	t.Helper()
+	st, m := call(t, sb, "POST", "/api/v1/messages", body, sb.APIKey)
+	if st != http.StatusCreated {
+		t.Fatalf("send %s: HTTP %d %v", body, st, m)
+	}
+	return m
+}
+
+func firstID(t *testing.T, m map[string]any) string {
+	t.Helper()
+	msgs, _ := m["messages"].([]any)
+	if len(msgs) == 0 {
+		t.Fatalf("no messages in %v", m)
+	}
+	return msgs[0].(map[string]any)["id"].(string)
+}
+
+func waitState(t *testing.T, sb *Sandbox, id, want string, d time.Duration) map[string]any {
+	t.Helper()
+	var m map[string]any
+	waitFor(t, d, "message "+id+" "+want, func() bool {
+		_, m = call(t, sb, "GET", "/api/v1/messages/"+id, "", sb.APIKey)
+		return m["state"] == want
+	})
+	return m
+}
+
+func TestSendReachesDeliveredOverCMPP(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	id := firstID(t, send(t, sb, `{"to":["+86 138-0013-8000"],"content":"您的邮件已到达，请凭取件码 1234 领取。"}`))
+	m := waitState(t, sb, id, "delivered", 10*time.Second)
+	if m["operator"] != "cmcc" || m["gateway"] != "cmcc-cmpp-1" || m["to"] != "13800138000" || m["operator_code"] != "DELIVRD" {
+		t.Fatalf("delivered message = %v", m)
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+id+"?trace=1", "", sb.APIKey)
+	kinds := map[string]bool{}
+	for _, e := range tr["timeline"].([]any) {
+		kinds[e.(map[string]any)["kind"].(string)] = true
+	}
+	for _, k := range []string{"accepted", "queued", "submitted", "report"} {
+		if !kinds[k] {
+			t.Errorf("timeline lacks %q: %v", k, tr["timeline"])
+		}
+	}
+	segs := tr["segments_detail"].([]any)
+	if len(segs) != 1 || segs[0].(map[string]any)["op_msg_id"] == "" {
+		t.Errorf("segments detail = %v", segs)
+	}
+	_, byNum := call(t, sb, "GET", "/api/v1/messages?to=13800138000", "", sb.APIKey)
+	if l := byNum["messages"].([]any); len(l) != 1 || l[0].(map[string]any)["id"] != id {
+		t.Errorf("lookup by number = %v", byNum)
+	}
+}
+
+func TestBatchOfThousandDelivered(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	var nums []string
+	prefixes := []string{"138", "130", "133", "192"}
+	for i := 0; i < 1000; i++ {
+		nums = append(nums, fmt.Sprintf(`"%s%08d"`, prefixes[i%4], i))
+	}
+	res := send(t, sb, `{"to":[`+strings.Join(nums, ",")+`],"content":"批量通知"}`)
+	bid := res["batch_id"].(string)
+	var b map[string]any
+	waitFor(t, 30*time.Second, "batch delivered", func() bool {
+		_, b = call(t, sb, "GET", "/api/v1/batches/"+bid, "", sb.APIKey)
+		c, _ := b["counts"].(map[string]any)
+		return c["delivered"] == float64(1000)
+	})
+	if b["total"] != float64(1000) || len(b["failures"].([]any)) != 0 {
+		t.Fatalf("batch = %v", b)
+	}
+	for op, s := range sb.Sims {
+		if s.Stats().Submits != 250 {
+			t.Errorf("%s got %d submits, want 250", op, s.Stats().Submits)
+		}
+	}
+}
+
+func TestLongChineseTextIsFiveSegmentsOneDelivered(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	res := send(t, sb, `{"to":["13900139000"],"content":"`+strings.Repeat("邮政", 150)+`"}`)
+	if s := res["messages"].([]any)[0].(map[string]any)["segments"]; s != float64(5) {
+		t.Fatalf("300 Chinese characters → %v segments, want 5", s)
+	}
+	id := firstID(t, res)
+	waitState(t, sb, id, "delivered", 10*time.Second)
+	if n := sb.SimFor("cmcc").Stats().Submits; n != 5 {
+		t.Fatalf("simulator received %d submits, want 5", n)
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+id+"?trace=1", "", sb.APIKey)
+	if segs := tr["segments_detail"].([]any); len(segs) != 5 {
+		t.Fatalf("segments detail has %d rows, want 5", len(segs))
+	}
+}
+
+func TestRejectedSubmitIsRetriedThenDelivered(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	sb.SimFor("cmcc").RejectNext(1)
+	id := firstID(t, send(t, sb, `{"to":["13800138000"],"content":"重试测试","business":"verify"}`))
+	m := waitState(t, sb, id, "delivered", 15*time.Second)
+	if m["attempts"] != float64(2) {
+		t.Fatalf("attempts = %v, want 2 (one refusal, one success)", m["attempts"])
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+id+"?trace=1", "", sb.APIKey)
+	found := false
+	for _, e := range tr["timeline"].([]any) {
+		found = found || e.(map[string]any)["kind"] == "retry"
+	}
+	if !found {
+		t.Fatalf("timeline has no retry: %v", tr["timeline"])
+	}
+}
+
+func TestGatewayDownMessagesWaitAndGoOutWhenItReturns(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	s := sb.SimFor("cucc")
+	addr := s.Addr()
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "cucc gateway down", func() bool { return !sb.Pool.Get("cucc-cmpp-1").Healthy() })
+	id := firstID(t, send(t, sb, `{"to":["13012345678"],"content":"网关恢复后发送"}`))
+	time.Sleep(time.Second)
+	_, m := call(t, sb, "GET", "/api/v1/messages/"+id, "", sb.APIKey)
+	if st := m["state"]; st != "accepted" && st != "queued" {
+		t.Fatalf("with the gateway down the message is %v, want still waiting", st)
+	}
+	if err := s.Listen(addr); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, sb, id, "delivered", 40*time.Second)
+}
+
+func TestMOIsPushedSignedAndInInbox(t *testing.T) {
+	type got struct {
+		body []byte
+		sig  string
+		ts   string
+	}
+	var mu sync.Mutex
+	var pushes []got
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		pushes = append(pushes, got{b, r.Header.Get("X-Hongyan-Signature"), r.Header.Get("X-Hongyan-Timestamp")})
+		n := len(pushes)
+		mu.Unlock()
+		if n == 1 { // the first attempt fails: the push must be retried
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	sb := testSandbox(t, SandboxOptions{CallbackURL: srv.URL})
+	if err := sb.SendMO(context.Background(), "13800138000", "10658000123", "查询 邮件"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "MO pushed twice (one failure, one retry)", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(pushes) >= 2
+	})
+	mu.Lock()
+	p := pushes[1]
+	mu.Unlock()
+	ts, _ := strconv.ParseInt(p.ts, 10, 64)
+	if want := "sha256=" + core.Sign(sb.Account.Secret, ts, p.body); p.sig != want {
+		t.Fatalf("signature %q, want %q", p.sig, want)
+	}
+	var mo map[string]any
+	if err := json.Unmarshal(p.body, &mo); err != nil || mo["from"] != "13800138000" || mo["content"] != "查询 邮件" || mo["keyword"] != "查询" {
+		t.Fatalf("push body %s (%v)", p.body, err)
+	}
+	_, inbox := call(t, sb, "GET", "/api/v1/mo", "", sb.APIKey)
+	if l := inbox["mo"].([]any); len(l) != 1 || l[0].(map[string]any)["to"] != "10658000123" {
+		t.Fatalf("inbox = %v", inbox)
+	}
+}
+
+func TestLongMOIsReassembled(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	text := strings.Repeat("长短信回复", 30) // 150 characters: 3 UCS2 parts
+	if err := sb.SendMO(context.Background(), "13800138000", "10658000", text); err != nil {
+		t.Fatal(err)
+	}
+	var inbox map[string]any
+	waitFor(t, 5*time.Second, "MO in inbox", func() bool {
+		_, inbox = call(t, sb, "GET", "/api/v1/mo", "", sb.APIKey)
+		return len(inbox["mo"].([]any)) > 0
+	})
+	l := inbox["mo"].([]any)
+	if len(l) != 1 || l[0].(map[string]any)["content"] != text {
+		t.Fatalf("reassembled MO = %v", l)
+	}
+}
+
+func TestBadInputRefusedAndNothingStored(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	cases := []struct {
+		body, key, code string
+		status          int
+	}{
+		{`{"to":["12345"],"content":"x"}`, sb.APIKey, "invalid_number", 400},
+		{`{"to":[],"content":"x"}`, sb.APIKey, "invalid_number", 400},
+		{`{"to":["13800138000","abc"],"content":"x"}`, sb.APIKey, "invalid_number", 400},
+		{`{"to":["13800138000"],"content":""}`, sb.APIKey, "empty_content", 400},
+		{`{"to":["13800138000"],"content":"   "}`, sb.APIKey, "empty_content", 400},
+		{`{"to":["13800138000"],"content":"` + strings.Repeat("长", 700) + `"}`, sb.APIKey, "content_too_long", 400},
+		{`{"to":["13800138000"],"content":"` + strings.Repeat("验", 200) + `","business":"verify"}`, sb.APIKey, "content_too_long", 400},
+		{`{"to":["13800138000"],"content":"x","business":"nope"}`, sb.APIKey, "unknown_business", 400},
+		{`{"to":["13800138000"],"content":`, sb.APIKey, "invalid_json", 400},
+		{`{"to":["13800138000"],"content":"x"}`, "wrongkey", "unauthorized", 401},
+		{`{"to":["13800138000"],"content":"x"}`, "", "unauthorized", 401},
+	}
+	for _, c := range cases {
+		st, m := call(t, sb, "POST", "/api/v1/messages", c.body, c.key)
+		e, _ := m["error"].(map[string]any)
+		if st != c.status || e == nil || e["code"] != c.code || e["message"] == "" {
+			t.Errorf("%.60s → HTTP %d %v, want %d %s", c.body, st, m, c.status, c.code)
+		}
+	}
+	_, byNum := call(t, sb, "GET", "/api/v1/messages?to=13800138000", "", sb.APIKey)
+	if l := byNum["messages"].([]any); len(l) != 0 {
+		t.Fatalf("refused requests stored %d messages", len(l))
+	}
+}
+
+func TestClientRefIsIdempotent(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	body := `{"to":["13800138000","13900139000"],"content":"一次","client_ref":"order-42"}`
+	first := send(t, sb, body)
+	st, again := call(t, sb, "POST", "/api/v1/messages", body, sb.APIKey)
+	if st != http.StatusOK || again["batch_id"] != first["batch_id"] || again["duplicate"] != true {
+		t.Fatalf("replay = %d %v, want 200 with batch %v", st, again, first["batch_id"])
+	}
+	if a, b := firstID(t, first), firstID(t, again); a != b {
+		t.Fatalf("replay returned message %s, first was %s", b, a)
+	}
+	waitState(t, sb, firstID(t, first), "delivered", 10*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	if n := sb.SimFor("cmcc").Stats().Submits; n != 2 {
+		t.Fatalf("simulator got %d submits for a request sent twice with one client_ref, want 2", n)
+	}
+}
+
+func TestLegacyGetSend(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	u := fmt.Sprintf("http://%s/sms/send?user=%s&pwd=%s&mobile=13800138000,13912345678&content=%s", sb.Addr(), SandboxAccount, sb.Password, "%E4%BD%A0%E5%A5%BD")
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || len(m["messages"].([]any)) != 2 {
+		t.Fatalf("legacy send = %d %v", resp.StatusCode, m)
+	}
+	resp, _ = http.Get(strings.Replace(u, sb.Password, "wrong", 1))
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("legacy send with a wrong password = %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestMetricsAndHealth(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	id := firstID(t, send(t, sb, `{"to":["13800138000"],"content":"指标"}`))
+	waitState(t, sb, id, "delivered", 10*time.Second)
+	resp, err := http.Get("http://" + sb.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"hongyan_messages_accepted_total 1", `hongyan_messages_final_total{state="delivered"} 1`, `hongyan_gateway_connected_sessions{gateway="cmcc-cmpp-1"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	_, h := call(t, sb, "GET", "/healthz", "", "")
+	if h["status"] != "ok" || h["gateways_up"] != float64(4) {
+		t.Fatalf("/healthz = %v", h)
+	}
+}
+
+var _ = sim.Config{}

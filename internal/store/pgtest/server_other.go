@@ -1,0 +1,16 @@
+//go:build !linux
+
+package pgtest
+
+import (
+	"os"
+	"os/exec"
+	"os/user"
+)
+
+// Elsewhere the tests need a running server (HONGYAN_TEST_PG or a local one).
+const canStart = false
+
+var interrupt os.Signal = os.Interrupt
+
+func setUser(*exec.Cmd, *user.User, bool) {}

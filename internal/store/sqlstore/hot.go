@@ -1,0 +1,678 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hongyan/internal/store"
+)
+
+// The message hot paths. Each call is one transaction for the whole slice,
+// so a group commit of a hundred messages costs one fsync. Statements are
+// prepared once and rebound per transaction; rows are inserted with
+// multi-row VALUES; messages touched by a call are read (and, on
+// PostgreSQL, locked) with one IN query in ascending id order, so two
+// concurrent calls always lock in the same order and cannot deadlock.
+
+// pendingIn is the SQL list of non-final states. It is spelled out as
+// literals so that SQLite and PostgreSQL can match it against the partial
+// index messages_pending.
+var pendingIn = "('" + string(store.Accepted) + "', '" + string(store.Queued) + "', '" + string(store.Submitted) + "')"
+
+const msgColList = `id, batch_id, account_id, to_number, src, content, business, priority, segments, operator,
+gateway, state, attempts, next_attempt, schedule_at, in_flight, created_at, submitted_at, done_at, operator_code`
+
+// inserts holds one Store's multi-row insert statements.
+type inserts struct {
+	batches, batchIgnore, messages, events, segments, segmentIgnore, unmatched *bulkInsert
+}
+
+func newInserts(d dialect) inserts {
+	segCols := []string{"message_id", "seq", "gateway", "op_msg_id", "state", "code", "submitted_at", "done_at"}
+	batchCols := []string{"id", "account_id", "client_ref", "total", "created_at"}
+	return inserts{
+		batches:     &bulkInsert{table: "batches", cols: batchCols},
+		batchIgnore: &bulkInsert{table: "batches", cols: batchCols, ignore: true},
+		messages:    &bulkInsert{table: "messages", cols: strings.Split(strings.ReplaceAll(strings.ReplaceAll(msgColList, "\n", " "), " ", ""), ",")},
+		events:      &bulkInsert{table: "events", cols: []string{"message_id", "at", "kind", "segment", "detail"}},
+		// MarkQueued: create the segments, or move those not yet
+		// acknowledged to the new gateway; acknowledged ones keep theirs.
+		segments: &bulkInsert{table: "segments", cols: segCols,
+			suffix: d.upsert("segments", []string{"message_id", "seq"}, []string{"gateway", "code"}, "segments.state = '"+string(store.Queued)+"'")},
+		segmentIgnore: &bulkInsert{table: "segments", cols: segCols, ignore: true},
+		unmatched: &bulkInsert{table: "unmatched_reports",
+			cols: []string{"gateway", "op_msg_id", "state", "code", "to_number", "at", "received_at"}},
+	}
+}
+
+// msgInfo is what the hot paths need to know of a message.
+type msgInfo struct {
+	account  int64
+	state    store.State
+	segments int
+	attempts int
+	operator string
+	gateway  string
+}
+
+// loadMessages reads the given messages, locking them on PostgreSQL. Ids
+// are sorted so that locks are always taken in ascending order.
+func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
+	ids = sortedUnique(ids)
+	out := make(map[int64]*msgInfo, len(ids))
+	err := chunks(ids, func(c []int64) error {
+		list, args := inList(c)
+		rows, err := w.query(`SELECT id, account_id, state, segments, attempts, operator, gateway FROM messages WHERE id IN `+
+			list+` ORDER BY id`+w.s.d.lockSuffix(), args...)
+		if err != nil {
+			return fmt.Errorf("load messages: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			m := &msgInfo{}
+			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway); err != nil {
+				return fmt.Errorf("load messages: %w", err)
+			}
+			out[id] = m
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func sortedUnique[T cmp.Ordered](v []T) []T {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return slices.Compact(v)
+}
+
+func eventRow(id int64, at time.Time, kind string, seg int, detail string) []any {
+	return []any{id, us(orNow(at)), kind, seg, detail}
+}
+
+// Accept inserts batches, messages and events of many requests in one
+// transaction. An item whose (AccountID, ClientRef) already exists, or
+// repeats an earlier item of the same call, is marked Dup with
+// ExistingBatch set and nothing of it is written. Defaults filled in:
+// Batch.Total (len(Messages)), CreatedAt (now; messages take the batch's),
+// Message.BatchID/AccountID (the batch's), State (Accepted), Segments (1).
+// A message or batch id that already exists fails the whole call with
+// store.ErrDuplicate.
+func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.write(ctx, "accept", func(w *wtx) error {
+		type refKey struct {
+			account int64
+			ref     string
+		}
+		seen := map[refKey]int64{}
+		var batches, msgs, evs []any
+		for _, it := range items {
+			it.Dup, it.ExistingBatch = false, 0
+			b := &it.Batch
+			if b.Total == 0 {
+				b.Total = len(it.Messages)
+			}
+			if b.CreatedAt.IsZero() {
+				b.CreatedAt = time.Now()
+			}
+			row := []any{b.ID, b.AccountID, b.ClientRef, b.Total, us(b.CreatedAt)}
+			if b.ClientRef != "" {
+				k := refKey{b.AccountID, b.ClientRef}
+				if id, ok := seen[k]; ok {
+					it.Dup, it.ExistingBatch = true, id
+					continue
+				}
+				// Conflict-ignoring insert rather than look-then-insert: on
+				// PostgreSQL a concurrent insert of the same ref waits for
+				// the other transaction and then sees its row.
+				n, err := w.execN(w.s.ins.batchIgnore.sql(w.s.d, 1), row...)
+				if err != nil {
+					return fmt.Errorf("batch %d: %w", b.ID, err)
+				}
+				if n == 0 {
+					var id int64
+					err := w.scanOne(`SELECT id FROM batches WHERE account_id = ? AND client_ref = ?`, []any{b.AccountID, b.ClientRef}, &id)
+					if errors.Is(err, sql.ErrNoRows) { // the conflict was on the batch id
+						return fmt.Errorf("batch %d: %w", b.ID, store.ErrDuplicate)
+					}
+					if err != nil {
+						return fmt.Errorf("batch %d: %w", b.ID, err)
+					}
+					it.Dup, it.ExistingBatch = true, id
+					seen[k] = id
+					continue
+				}
+				seen[k] = b.ID
+			} else {
+				batches = append(batches, row...)
+			}
+			for _, m := range it.Messages {
+				if m.BatchID == 0 {
+					m.BatchID = b.ID
+				}
+				if m.AccountID == 0 {
+					m.AccountID = b.AccountID
+				}
+				if m.State == "" {
+					m.State = store.Accepted
+				}
+				if m.Segments <= 0 {
+					m.Segments = 1
+				}
+				if m.CreatedAt.IsZero() {
+					m.CreatedAt = b.CreatedAt
+				}
+				msgs = append(msgs, m.ID, m.BatchID, m.AccountID, m.To, m.Src, m.Content, m.Business, m.Priority, m.Segments,
+					m.Operator, m.Gateway, string(m.State), m.Attempts, us(m.NextAttempt), us(m.ScheduleAt), b2i(m.InFlight),
+					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode)
+			}
+			for _, e := range it.Events {
+				evs = append(evs, eventRow(e.MessageID, e.At, e.Kind, e.Segment, e.Detail)...)
+			}
+		}
+		if err := w.insert(w.s.ins.batches, batches); err != nil {
+			return err
+		}
+		if err := w.insert(w.s.ins.messages, msgs); err != nil {
+			return err
+		}
+		return w.insert(w.s.ins.events, evs)
+	})
+}
+
+// MarkQueued hands messages to gateways: state → Queued (if lower),
+// Operator/Gateway set (kept when given empty), Attempts+1, InFlight, and
+// segments 1..Segments created or, when not yet acknowledged, moved to the
+// new gateway. A final or unknown message is left alone. Each mark writes a
+// "queued" event.
+func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	return s.write(ctx, "mark queued", func(w *wtx) error {
+		ids := make([]int64, len(marks))
+		for i, mk := range marks {
+			ids[i] = mk.MessageID
+		}
+		info, err := w.loadMessages(ids)
+		if err != nil {
+			return err
+		}
+		type segKey struct {
+			id  int64
+			seq int
+		}
+		segAt := map[segKey]int{} // index into segs, so a message marked twice in one call upserts once
+		var segs [][]any
+		var evs []any
+		for _, mk := range marks {
+			m := info[mk.MessageID]
+			if m == nil || m.state.Final() {
+				continue
+			}
+			n := mk.Segments
+			if n <= 0 {
+				n = m.segments
+			}
+			state := m.state
+			if state.Rank() < store.Queued.Rank() {
+				state = store.Queued
+			}
+			op, gw := cmp.Or(mk.Operator, m.operator), cmp.Or(mk.Gateway, m.gateway)
+			if _, err := w.exec(`UPDATE messages SET state = ?, operator = ?, gateway = ?, segments = ?, attempts = attempts + 1, in_flight = 1 WHERE id = ?`,
+				string(state), op, gw, n, mk.MessageID); err != nil {
+				return fmt.Errorf("message %d: %w", mk.MessageID, err)
+			}
+			if n < m.segments { // re-split into fewer parts: drop the unsent extra ones
+				if _, err := w.exec(`DELETE FROM segments WHERE message_id = ? AND seq > ? AND state = ?`, mk.MessageID, n, string(store.Queued)); err != nil {
+					return fmt.Errorf("message %d: %w", mk.MessageID, err)
+				}
+			}
+			m.state, m.segments, m.operator, m.gateway = state, n, op, gw
+			m.attempts++
+			for seq := 1; seq <= n; seq++ {
+				row := []any{mk.MessageID, seq, gw, "", string(store.Queued), "", int64(0), int64(0)}
+				if i, ok := segAt[segKey{mk.MessageID, seq}]; ok {
+					segs[i] = row
+					continue
+				}
+				segAt[segKey{mk.MessageID, seq}] = len(segs)
+				segs = append(segs, row)
+			}
+			evs = append(evs, eventRow(mk.MessageID, mk.At, "queued", 0, fmt.Sprintf("gateway %s (%s), attempt %d", gw, op, m.attempts))...)
+		}
+		if err := w.insert(w.s.ins.segments, slices.Concat(segs...)); err != nil {
+			return err
+		}
+		return w.insert(w.s.ins.events, evs)
+	})
+}
+
+// RecordSubmits stores submit answers. An OK answer gives the segment its
+// OpMsgID and state Submitted (a repeated answer changes nothing); a failed
+// one records its code on the segment, which stays Queued for the core to
+// retry or finish. A message whose every segment is acknowledged becomes
+// Submitted. Reports kept as unmatched for the recorded OpMsgIDs are then
+// applied, and their outcomes returned.
+func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult) ([]store.ReportOutcome, error) {
+	if len(results) == 0 {
+		return nil, nil
+	}
+	var outs []store.ReportOutcome
+	err := s.write(ctx, "record submits", func(w *wtx) error {
+		outs = nil
+		rs := slices.Clone(results)
+		slices.SortStableFunc(rs, func(a, b store.SubmitResult) int {
+			return cmp.Or(cmp.Compare(a.MessageID, b.MessageID), cmp.Compare(a.Seq, b.Seq))
+		})
+		// Serialise with ApplyReports on the same operator ids, so that a
+		// report filed as unmatched by a concurrent transaction is seen here.
+		var keys []int64
+		ids := make([]int64, len(rs))
+		for i, r := range rs {
+			ids[i] = r.MessageID
+			if r.OK && r.OpMsgID != "" {
+				keys = append(keys, lockKey("op", r.OpMsgID))
+			}
+		}
+		if err := w.s.d.lockKeys(w.ctx, w.tx, sortedUnique(keys)); err != nil {
+			return fmt.Errorf("lock operator ids: %w", err)
+		}
+		info, err := w.loadMessages(ids)
+		if err != nil {
+			return err
+		}
+		var evs []any
+		var opIDs []string
+		var touched []int64
+		lastAt := map[int64]time.Time{}
+		for _, r := range rs {
+			if info[r.MessageID] == nil {
+				continue // unknown message: nothing to attach the answer to
+			}
+			at := orNow(r.At)
+			if !r.OK {
+				if _, err := w.exec(`UPDATE segments SET code = ? WHERE message_id = ? AND seq = ? AND state = ?`,
+					r.Code, r.MessageID, r.Seq, string(store.Queued)); err != nil {
+					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
+				}
+				evs = append(evs, eventRow(r.MessageID, at, "submit_error", r.Seq, fmt.Sprintf("%s refused: result %s", r.Gateway, r.Code))...)
+				continue
+			}
+			n, err := w.execN(`UPDATE segments SET gateway = ?, op_msg_id = ?, state = ?, code = ?, submitted_at = ? WHERE message_id = ? AND seq = ? AND state = ?`,
+				r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(at), r.MessageID, r.Seq, string(store.Queued))
+			if err != nil {
+				return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
+			}
+			if n == 0 {
+				// Never marked queued (create it acknowledged), or already
+				// acknowledged (a repeated answer: leave it).
+				n, err = w.execN(w.s.ins.segmentIgnore.sql(w.s.d, 1),
+					r.MessageID, r.Seq, r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(at), int64(0))
+				if err != nil {
+					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
+				}
+				if n == 0 {
+					continue
+				}
+			}
+			evs = append(evs, eventRow(r.MessageID, at, "submitted", r.Seq, fmt.Sprintf("%s: operator id %s, result %s", r.Gateway, r.OpMsgID, r.Code))...)
+			opIDs = append(opIDs, r.OpMsgID)
+			if _, ok := lastAt[r.MessageID]; !ok {
+				touched = append(touched, r.MessageID)
+			}
+			lastAt[r.MessageID] = at
+		}
+		for _, id := range touched {
+			if info[id].state.Rank() >= store.Submitted.Rank() {
+				continue
+			}
+			// Submitted once no segment 1..segments is missing or unacknowledged.
+			if _, err := w.exec(`UPDATE messages SET state = ?, submitted_at = ?, in_flight = 0 WHERE id = ?
+AND segments <= (SELECT COUNT(*) FROM segments s WHERE s.message_id = messages.id AND s.seq <= messages.segments AND s.state <> ?)`,
+				string(store.Submitted), us(lastAt[id]), id, string(store.Queued)); err != nil {
+				return fmt.Errorf("message %d: %w", id, err)
+			}
+		}
+		if err := w.insert(w.s.ins.events, evs); err != nil {
+			return err
+		}
+		outs, err = w.applyKeptReports(sortedUnique(opIDs))
+		return err
+	})
+	return outs, err
+}
+
+// applyKeptReports applies the unmatched reports for opIDs that now match,
+// removes them from unmatched_reports and returns their outcomes.
+func (w *wtx) applyKeptReports(opIDs []string) ([]store.ReportOutcome, error) {
+	type kept struct {
+		id int64
+		r  store.Report
+	}
+	var ks []kept
+	err := chunks(opIDs, func(c []string) error {
+		list, args := inList(c)
+		rows, err := w.query(`SELECT id, gateway, op_msg_id, state, code, to_number, at FROM unmatched_reports WHERE op_msg_id IN `+list, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k kept
+			var at int64
+			if err := rows.Scan(&k.id, &k.r.Gateway, &k.r.OpMsgID, &k.r.State, &k.r.Code, &k.r.To, &at); err != nil {
+				return err
+			}
+			k.r.At = tm(at)
+			ks = append(ks, k)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read unmatched reports: %w", err)
+	}
+	if len(ks) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(ks, func(a, b kept) int { return cmp.Compare(a.id, b.id) }) // in arrival order
+	reps := make([]store.Report, len(ks))
+	for i, k := range ks {
+		reps[i] = k.r
+	}
+	all, err := w.applyReports(reps, true)
+	if err != nil {
+		return nil, err
+	}
+	var outs []store.ReportOutcome
+	var done []int64
+	for i, o := range all {
+		if o.Matched {
+			outs = append(outs, o)
+			done = append(done, ks[i].id)
+		}
+	}
+	err = chunks(done, func(c []int64) error {
+		list, args := inList(c)
+		_, err := w.exec(`DELETE FROM unmatched_reports WHERE id IN `+list, args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete applied unmatched reports: %w", err)
+	}
+	return outs, nil
+}
+
+// ApplyReports matches reports to segments by OpMsgID (same gateway
+// preferred, then the most recent message), sets the segment's final state
+// (a segment already final makes the report a Duplicate that changes
+// nothing), and finalises the message once every segment is final:
+// Delivered if all are, else the lowest failed segment's state and code. A
+// message already final never changes. A report whose State is not final is
+// only written to the timeline. Unmatched reports are kept for
+// RecordSubmits and UnmatchedReports.
+func (s *Store) ApplyReports(ctx context.Context, reports []store.Report) ([]store.ReportOutcome, error) {
+	if len(reports) == 0 {
+		return nil, nil
+	}
+	var outs []store.ReportOutcome
+	err := s.write(ctx, "apply reports", func(w *wtx) error {
+		var err error
+		outs, err = w.applyReports(reports, false)
+		return err
+	})
+	return outs, err
+}
+
+func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOutcome, error) {
+	outs := make([]store.ReportOutcome, len(reps))
+	var opIDs []string
+	for _, r := range reps {
+		if r.OpMsgID != "" {
+			opIDs = append(opIDs, r.OpMsgID)
+		}
+	}
+	opIDs = sortedUnique(opIDs)
+	if !fromKept { // RecordSubmits already holds these locks
+		keys := make([]int64, len(opIDs))
+		for i, id := range opIDs {
+			keys[i] = lockKey("op", id)
+		}
+		if err := w.s.d.lockKeys(w.ctx, w.tx, sortedUnique(keys)); err != nil {
+			return nil, fmt.Errorf("lock operator ids: %w", err)
+		}
+	}
+	type cand struct {
+		gateway string
+		msg     int64
+		seq     int
+	}
+	cands := map[string][]cand{}
+	err := chunks(opIDs, func(c []string) error {
+		list, args := inList(c)
+		rows, err := w.query(`SELECT op_msg_id, gateway, message_id, seq FROM segments WHERE op_msg_id IN `+list, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var op string
+			var c cand
+			if err := rows.Scan(&op, &c.gateway, &c.msg, &c.seq); err != nil {
+				return err
+			}
+			cands[op] = append(cands[op], c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match reports: %w", err)
+	}
+	chosen := make([]*cand, len(reps))
+	var ids []int64
+	for i, r := range reps {
+		// Operator ids are unique only per operator (and not even that
+		// forever): prefer the reporting gateway's segment, then the newest.
+		var best *cand
+		for j := range cands[r.OpMsgID] {
+			c := &cands[r.OpMsgID][j]
+			switch {
+			case best == nil:
+				best = c
+			case (c.gateway == r.Gateway) != (best.gateway == r.Gateway):
+				if c.gateway == r.Gateway {
+					best = c
+				}
+			case c.msg > best.msg || c.msg == best.msg && c.seq < best.seq:
+				best = c
+			}
+		}
+		if best != nil {
+			chosen[i] = best
+			ids = append(ids, best.msg)
+		}
+	}
+	info, err := w.loadMessages(ids)
+	if err != nil {
+		return nil, err
+	}
+	var evs, unmatched []any
+	now := time.Now()
+	for i, r := range reps {
+		c := chosen[i]
+		if c == nil || info[c.msg] == nil {
+			if !fromKept {
+				unmatched = append(unmatched, r.Gateway, r.OpMsgID, string(r.State), r.Code, r.To, us(r.At), us(now))
+			}
+			continue
+		}
+		m := info[c.msg]
+		o := &outs[i]
+		o.Matched, o.MessageID, o.AccountID, o.Seq = true, c.msg, m.account, c.seq
+		at := orNow(r.At)
+		if !r.State.Final() {
+			evs = append(evs, eventRow(c.msg, at, "report", c.seq, fmt.Sprintf("%s from %s (not final)", r.Code, r.Gateway))...)
+			continue
+		}
+		n, err := w.execN(`UPDATE segments SET state = ?, code = ?, done_at = ? WHERE message_id = ? AND seq = ? AND state IN (?, ?)`,
+			string(r.State), r.Code, us(at), c.msg, c.seq, string(store.Queued), string(store.Submitted))
+		if err != nil {
+			return nil, fmt.Errorf("segment %d/%d: %w", c.msg, c.seq, err)
+		}
+		if n == 0 {
+			o.Duplicate = true
+			continue
+		}
+		detail := fmt.Sprintf("%s (%s) from %s", r.Code, r.State, r.Gateway)
+		if !m.state.Final() {
+			final, code, err := w.messageOutcome(c.msg, m, r)
+			if err != nil {
+				return nil, err
+			}
+			if final != "" {
+				if _, err := w.exec(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ?`,
+					string(final), code, us(at), c.msg); err != nil {
+					return nil, fmt.Errorf("message %d: %w", c.msg, err)
+				}
+				m.state = final
+				o.Final = final
+				detail += "; message " + string(final)
+			}
+		}
+		evs = append(evs, eventRow(c.msg, at, "report", c.seq, detail)...)
+	}
+	if err := w.insert(w.s.ins.unmatched, unmatched); err != nil {
+		return nil, err
+	}
+	if err := w.insert(w.s.ins.events, evs); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// messageOutcome decides a message's final state after one of its segments
+// went final: "" while any segment is missing or not final.
+func (w *wtx) messageOutcome(id int64, m *msgInfo, r store.Report) (store.State, string, error) {
+	if m.segments <= 1 {
+		return r.State, r.Code, nil
+	}
+	rows, err := w.query(`SELECT state, code FROM segments WHERE message_id = ? AND seq <= ? ORDER BY seq`, id, m.segments)
+	if err != nil {
+		return "", "", fmt.Errorf("segments of %d: %w", id, err)
+	}
+	defer rows.Close()
+	n := 0
+	var failed store.State
+	var failedCode string
+	final := true
+	for rows.Next() {
+		var st store.State
+		var code string
+		if err := rows.Scan(&st, &code); err != nil {
+			return "", "", fmt.Errorf("segments of %d: %w", id, err)
+		}
+		n++
+		if !st.Final() {
+			final = false
+		} else if st != store.Delivered && failed == "" {
+			failed, failedCode = st, code
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", "", fmt.Errorf("segments of %d: %w", id, err)
+	}
+	switch {
+	case !final || n < m.segments:
+		return "", "", nil
+	case failed != "":
+		return failed, failedCode, nil
+	default:
+		return store.Delivered, r.Code, nil
+	}
+}
+
+// ScheduleRetries puts messages back to wait: InFlight = false, NextAttempt
+// set, a "retry" event. Final messages are left alone.
+func (s *Store) ScheduleRetries(ctx context.Context, retries []store.Retry) error {
+	if len(retries) == 0 {
+		return nil
+	}
+	rs := slices.Clone(retries)
+	slices.SortStableFunc(rs, func(a, b store.Retry) int { return cmp.Compare(a.MessageID, b.MessageID) })
+	return s.write(ctx, "schedule retries", func(w *wtx) error {
+		var evs []any
+		for _, r := range rs {
+			n, err := w.execN(`UPDATE messages SET in_flight = 0, next_attempt = ? WHERE id = ? AND state IN `+pendingIn, us(r.NextAttempt), r.MessageID)
+			if err != nil {
+				return fmt.Errorf("message %d: %w", r.MessageID, err)
+			}
+			if n > 0 {
+				evs = append(evs, eventRow(r.MessageID, r.At, "retry", 0,
+					fmt.Sprintf("next attempt at %s: %s", r.NextAttempt.Format(time.RFC3339), r.Reason))...)
+			}
+		}
+		return w.insert(w.s.ins.events, evs)
+	})
+}
+
+// FinishMessages sets final states without a report. Forward only: a
+// message already final is left alone (and gets no event). A non-final
+// State is an error.
+func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
+	if len(fins) == 0 {
+		return nil
+	}
+	for _, f := range fins {
+		if !f.State.Final() {
+			return fmt.Errorf("store: finish messages: message %d: state %q is not final", f.MessageID, f.State)
+		}
+	}
+	fs := slices.Clone(fins)
+	slices.SortStableFunc(fs, func(a, b store.Finish) int { return cmp.Compare(a.MessageID, b.MessageID) })
+	return s.write(ctx, "finish messages", func(w *wtx) error {
+		var evs []any
+		for _, f := range fs {
+			at := orNow(f.At)
+			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ? AND state IN `+pendingIn,
+				string(f.State), f.Code, us(at), f.MessageID)
+			if err != nil {
+				return fmt.Errorf("message %d: %w", f.MessageID, err)
+			}
+			if n > 0 {
+				detail := string(f.State)
+				if f.Code != "" {
+					detail += " (" + f.Code + ")"
+				}
+				if f.Reason != "" {
+					detail += ": " + f.Reason
+				}
+				evs = append(evs, eventRow(f.MessageID, at, "state", 0, detail)...)
+			}
+		}
+		return w.insert(w.s.ins.events, evs)
+	})
+}
+
+// AddEvents appends timeline lines (At defaults to now).
+func (s *Store) AddEvents(ctx context.Context, evs []store.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	return s.write(ctx, "add events", func(w *wtx) error {
+		rows := make([]any, 0, len(evs)*5)
+		for _, e := range evs {
+			rows = append(rows, eventRow(e.MessageID, e.At, e.Kind, e.Segment, e.Detail)...)
+		}
+		return w.insert(w.s.ins.events, rows)
+	})
+}
