@@ -10,6 +10,15 @@
 // (CMPP_CONNECT, SGIP Bind, …) is an ordinary Call made by the protocol
 // package right after the connection opens.
 //
+// Each Conn runs three goroutines (conn.go): a read loop that reads header
+// then body through a bufio.Reader and either hands a response to the Call
+// waiting for its Seq or a request to a Handler goroutine (inbound.go,
+// bounded by InboundConcurrent); a write loop that writes every frame queued
+// since its last write in one syscall (writeloop.go); and a heartbeat timer
+// (heartbeat.go). The window is a buffered channel of Window tokens
+// (call.go). Client (client.go, redial.go) keeps a pool of Conns with back-off
+// (backoff.go) and one rate.Limiter; Server (server.go) accepts.
+//
 // THIS FILE IS THE CONTRACT other packages are written against. Keep the
 // names and signatures; add freely.
 package session

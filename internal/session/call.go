@@ -61,10 +61,6 @@ func (c *Conn) call(ctx context.Context, cmd uint32, body []byte, paid bool) (Fr
 		return Frame{}, c.notSent()
 	}
 	defer func() { <-c.slots }()
-	if !c.enter() {
-		return Frame{}, c.notSent()
-	}
-	defer c.leave()
 
 	h := Header{
 		Length:  uint32(c.p.HeaderLen() + len(body)),
@@ -73,8 +69,15 @@ func (c *Conn) call(ctx context.Context, cmd uint32, body []byte, paid bool) (Fr
 	}
 	pc := callPool.Get().(*call)
 	c.mu.Lock()
+	if c.closing || c.dead {
+		c.mu.Unlock()
+		callPool.Put(pc)
+		return Frame{}, c.notSent()
+	}
+	c.active++ // Close waits for it
 	c.pending[h.Seq] = pc
 	c.mu.Unlock()
+	defer c.leave()
 
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {

@@ -359,3 +359,26 @@ func TestClientPrefersMostFreeWindow(t *testing.T) {
 		t.Fatalf("requests per connection %v: the fast one should take almost all", per)
 	}
 }
+
+func TestCloseBeforeStart(t *testing.T) {
+	cl := NewClient(testProto{}, ClientConfig{Addr: "127.0.0.1:1"}, nil, quietLog(t))
+	if err := cl.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	cl.Start(t.Context()) // after Close: must not dial
+	if _, err := cl.Call(t.Context(), cmdSubmit, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Call on a closed client: %v", err)
+	}
+
+	a, b := net.Pipe()
+	defer b.Close()
+	c := NewConn(a, testProto{}, Config{}, nil, quietLog(t))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if err := c.Close(ctx); err != nil {
+		t.Fatalf("Close of a never-started conn: %v", err)
+	}
+	if !errors.Is(c.Err(), ErrClosed) {
+		t.Fatalf("Err() = %v", c.Err())
+	}
+}

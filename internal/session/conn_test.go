@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -456,5 +457,48 @@ func TestStartContextEndsConn(t *testing.T) {
 	}
 	if !errors.Is(c.Err(), context.Canceled) {
 		t.Fatalf("Err() = %v", c.Err())
+	}
+}
+
+// panicProto's DecodeHeader panics on a command id of 0xDEAD, as a buggy
+// protocol package might on bytes it never expected.
+type panicProto struct{ testProto }
+
+func (p panicProto) DecodeHeader(b []byte) (Header, error) {
+	h, err := p.testProto.DecodeHeader(b)
+	if h.Command == 0xDEAD {
+		panic("unexpected command")
+	}
+	return h, err
+}
+
+func TestProtocolPanicClosesOnlyConn(t *testing.T) {
+	p := newPeer(t, peerOpts{onAccept: func(pc *peerConn) { pc.write(rawFrame(0xDEAD, 1, nil)) }})
+	nc, err := net.Dial("tcp", p.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConn(nc, panicProto{}, Config{}, nil, quietLog(t))
+	c.Start(t.Context())
+	select {
+	case <-c.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("conn survived")
+	}
+	if !errors.Is(c.Err(), ErrMalformed) {
+		t.Fatalf("Err() = %v", c.Err())
+	}
+}
+
+func TestHandlerPanicClosesOnlyConn(t *testing.T) {
+	p := newPeer(t, peerOpts{onAccept: func(pc *peerConn) { pc.write(rawFrame(5, 1, nil)) }})
+	c := dialConn(t, p.addr(), Config{}, func(context.Context, *Conn, Frame) { panic("handler bug") })
+	select {
+	case <-c.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("conn survived")
+	}
+	if err := c.Err(); err == nil || !strings.Contains(err.Error(), "handler bug") {
+		t.Fatalf("Err() = %v", err)
 	}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // FuzzFrameReader feeds arbitrary bytes from a peer through a whole Conn
-// (read loop, dispatch, heartbeat replies, response matching). Nothing may
-// panic, and the connection must end once the bytes run out.
+// (read loop, dispatch, heartbeat replies, response matching) with a lax
+// protocol. Nothing may panic, and the connection must end once the bytes
+// run out.
 func FuzzFrameReader(f *testing.F) {
 	f.Add(rawFrame(cmdHB, 1, nil))
 	f.Add(append(rawFrame(5, 2, []byte("mo")), rawFrame(cmdSubmit|respBit, 1, []byte("late"))...))
@@ -45,7 +46,8 @@ func FuzzFrameReader(f *testing.F) {
 
 // FuzzReadFrames checks the frame reader's invariants on its own: every
 // frame it returns is within bounds and whole; every failure is malformed
-// framing or the input ending.
+// framing or the input ending. The protocol is lax (no length check in
+// DecodeHeader), so the bounds are the engine's own.
 func FuzzReadFrames(f *testing.F) {
 	f.Add(append(rawFrame(1, 1, nil), rawFrame(2, 2, []byte("body"))...))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 1})

@@ -61,6 +61,13 @@ func (r *frameReader) next() (Frame, error) {
 // context's hook.
 func (c *Conn) readLoop(stop func() bool) {
 	defer stop()
+	defer func() {
+		// A Protocol method choking on a peer's bytes is that peer's
+		// problem: close its connection, keep the process.
+		if r := recover(); r != nil {
+			c.abort(fmt.Errorf("%w: protocol panicked reading a frame: %v", ErrMalformed, r))
+		}
+	}()
 	fr := newFrameReader(c.nc, c.p)
 	for {
 		f, err := fr.next()

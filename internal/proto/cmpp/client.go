@@ -20,7 +20,8 @@ type ClientConfig struct {
 	Version    Version
 	Conns      int     // connections kept open [1]
 	Window     int     // outstanding requests per connection; overrides Session.Window when > 0 [16]
-	TPS        float64 // SUBMITs/s across all connections; 0 = unlimited
+	TPS        float64 // requests/s across all connections; 0 = unlimited
+	Burst      int     // requests the TPS bucket may release at once [1]
 	Session    session.Config
 	BackoffMin time.Duration
 	BackoffMax time.Duration
@@ -69,6 +70,7 @@ func NewClient(cfg ClientConfig, h DeliverHandler) *Client {
 		Addr:       cfg.Addr,
 		Conns:      cfg.Conns,
 		TPS:        cfg.TPS,
+		Burst:      cfg.Burst,
 		Conn:       conn,
 		Login:      c.login,
 		Logout:     c.logout,

@@ -242,3 +242,28 @@ func mustPDU(t *testing.T, seq uint32, p PDU, v Version) []byte {
 	}
 	return b
 }
+
+// A connection that never logs in is closed after LoginTimeout even though
+// it answers heartbeats; a logged-in one stays.
+func TestServerLoginTimeout(t *testing.T) {
+	var logs logBuf
+	srv := NewServer(ServerConfig{Version: V30, Logger: logs.logger(), Auth: testAuth, LoginTimeout: 100 * time.Millisecond,
+		Session: session.Config{IdleHeartbeat: 30 * time.Millisecond}}, newTestISMG())
+	ln, addr := listen(t)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close(context.Background()) })
+
+	idle := dialRaw(t, addr, V30)
+	closed := make(chan struct{})
+	go func() { idle.serveBasic(); close(closed) }()
+	in := dialRaw(t, addr, V30)
+	in.login()
+	go in.serveBasic()
+
+	recv(t, closed)
+	logs.waitLog(t, "no CONNECT within login timeout")
+	time.Sleep(100 * time.Millisecond)
+	if n := len(srv.Conns()); n != 1 {
+		t.Fatalf("%d logged-in connections, want 1", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"hongyan/internal/session"
 )
@@ -18,6 +19,9 @@ type ServerConfig struct {
 	Window  int     // outstanding DELIVERs per connection; overrides Session.Window when > 0
 	Session session.Config
 	Logger  *slog.Logger
+	// LoginTimeout closes a connection that has not logged in by then, so
+	// heartbeats alone cannot hold a socket open [30s].
+	LoginTimeout time.Duration
 	// Auth returns the shared secret for a Source_Addr; ok=false → status 2
 	// (illegal source address). A nil Auth refuses everyone.
 	Auth func(sourceAddr string) (secret string, ok bool)
@@ -56,7 +60,6 @@ type Server struct {
 
 // ServerConn is one client connection on a Server.
 type ServerConn struct {
-	srv  *Server
 	conn *session.Conn
 
 	state      atomic.Int32 // connNew → connLoggingIn → connReady
@@ -74,6 +77,9 @@ const (
 func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 	if cfg.Version == 0 {
 		cfg.Version = V30
+	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = 30 * time.Second
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -117,8 +123,14 @@ func (s *Server) Conns() []*ServerConn {
 }
 
 func (s *Server) onConn(c *session.Conn) session.Handler {
-	sc := &ServerConn{srv: s, conn: c}
+	sc := &ServerConn{conn: c}
 	c.SetValue(sc)
+	time.AfterFunc(s.cfg.LoginTimeout, func() {
+		if sc.state.Load() != connReady && c.Err() == nil {
+			s.log.Warn("no CONNECT within login timeout, closing", "remote", sc.remote(), "timeout", s.cfg.LoginTimeout)
+			sc.closeAsync()
+		}
+	})
 	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
 }
 
@@ -146,11 +158,11 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		}
 	case CmdQuery:
 		var q Query
-		if err := q.Unmarshal(f.Body, v); err != nil {
-			s.log.Warn("malformed QUERY", "remote", sc.remote(), "err", err)
-		}
+		err := q.Unmarshal(f.Body, v)
 		r := &QueryResp{Time: q.Time, QueryType: q.QueryType, QueryCode: q.QueryCode}
-		if qh, ok := s.h.(QueryHandler); ok {
+		if err != nil {
+			s.log.Warn("malformed QUERY", "remote", sc.remote(), "err", err)
+		} else if qh, ok := s.h.(QueryHandler); ok {
 			if r = qh.Query(ctx, sc, &q); r == nil {
 				return
 			}

@@ -1,0 +1,173 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"hongyan/internal/store"
+	"hongyan/internal/store/pgtest"
+	"hongyan/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func openSQLiteT(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := OpenStore(context.Background(), "sqlite:"+path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLiteConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openSQLiteT(t, filepath.Join(t.TempDir(), "hongyan.db"))
+	})
+}
+
+// The suite once more on an in-memory database (one connection for both
+// reads and writes), which tests and tools use.
+func TestSQLiteMemoryConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), "sqlite::memory:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	for _, tc := range []struct {
+		opts []Option
+		sync int
+	}{{nil, 2}, {[]Option{WithSynchronous(SyncNormal)}, 1}} {
+		s := openSQLiteT(t, filepath.Join(t.TempDir(), "p.db"), tc.opts...)
+		var mode string
+		var fk, syncv, qo int
+		if err := s.w.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("journal_mode %q %v", mode, err)
+		}
+		if err := s.w.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Fatalf("foreign_keys %d %v", fk, err)
+		}
+		if err := s.w.QueryRow(`PRAGMA synchronous`).Scan(&syncv); err != nil || syncv != tc.sync {
+			t.Fatalf("synchronous %d %v, want %d", syncv, err, tc.sync)
+		}
+		if s.w.Stats().MaxOpenConnections != 1 {
+			t.Fatalf("writer pool max %d, want 1", s.w.Stats().MaxOpenConnections)
+		}
+		// Readers are read-only.
+		if err := s.r.QueryRow(`PRAGMA query_only`).Scan(&qo); err != nil || qo != 1 {
+			t.Fatalf("reader query_only %d %v", qo, err)
+		}
+		if _, err := s.r.Exec(`DELETE FROM accounts`); err == nil {
+			t.Fatal("a read connection could write")
+		}
+	}
+}
+
+// A read is not blocked by an open write transaction.
+func TestSQLiteReadsDuringWrite(t *testing.T) {
+	s := openSQLiteT(t, filepath.Join(t.TempDir(), "rw.db"))
+	ctx := context.Background()
+	if err := s.CreateAccount(ctx, &store.Account{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO accounts (name) VALUES ('b')`); err != nil {
+		t.Fatal(err)
+	}
+	as, err := s.Accounts(ctx) // on the read pool: sees the last commit, does not wait
+	if err != nil || len(as) != 1 {
+		t.Fatalf("Accounts during a write: %d %v", len(as), err)
+	}
+}
+
+func TestSQLiteMigrateIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	s := openSQLiteT(t, path)
+	if err := s.CreateAccount(ctx, &store.Account{Name: "keep"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2 := openSQLiteT(t, path) // applies nothing, keeps the data
+	if _, err := s2.AccountByName(ctx, "keep"); err != nil {
+		t.Fatal(err)
+	}
+	checkMigrations(t, s2.w)
+	if err := migrate(ctx, s2.w, s2.d); err != nil {
+		t.Fatal(err)
+	}
+	checkMigrations(t, s2.w)
+}
+
+func TestSQLiteRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n.db")
+	s := openSQLiteT(t, path)
+	if _, err := s.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(context.Background(), path); err == nil {
+		t.Fatal("opened a database whose schema is newer than the program")
+	}
+}
+
+func checkMigrations(t *testing.T, db *sql.DB) {
+	t.Helper()
+	ms, err := loadMigrations(sqliteDialect{}.migrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(ms) {
+		t.Fatalf("schema_migrations rows %d (%v), want %d", n, err, len(ms))
+	}
+}
+
+func TestOpenDSNs(t *testing.T) {
+	dir := t.TempDir()
+	for _, dsn := range []string{filepath.Join(dir, "bare.db"), "sqlite:" + filepath.Join(dir, "sub", "prefixed.db")} {
+		s, err := Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		if s.Dialect() != "sqlite" {
+			t.Fatalf("%s: dialect %s", dsn, s.Dialect())
+		}
+		s.Close()
+	}
+	for _, dsn := range []string{"", "mysql://x", "sqlite:"} {
+		if _, err := Open(context.Background(), dsn); err == nil {
+			t.Fatalf("Open(%q) succeeded", dsn)
+		}
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	got := splitStatements("-- c\nCREATE TABLE a (\n  x INT -- note\n);\n\nCREATE INDEX i ON a (x);\n")
+	if len(got) != 2 || got[1] != "CREATE INDEX i ON a (x);" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestRebind(t *testing.T) {
+	if got := (postgresDialect{}).rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
+		t.Fatal(got)
+	}
+}
