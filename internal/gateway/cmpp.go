@@ -34,7 +34,7 @@ func NewCMPP(g *Gateway, in Inbound, log *slog.Logger) (Driver, error) {
 	if len(g.Account) == 0 || len(g.Account) > 6 {
 		return nil, fmt.Errorf("gateway %s: CMPP account (SP_Id, Source_Addr) must be 1-6 characters, got %q", g.Name, g.Account)
 	}
-	d := &cmppDriver{g: g, in: in, log: log.With("gateway", g.Name), v: v}
+	d := &cmppDriver{g: g, in: in, log: log, v: v} // the client names the gateway in its logs
 	d.cl = cmpp.NewClient(cmpp.ClientConfig{
 		Name: g.Name, Addr: g.Addr, SourceAddr: g.Account, Secret: g.Secret, Version: v,
 		Conns: max(g.Conns, 1), Window: g.Window, TPS: g.TPS,

@@ -263,6 +263,11 @@ func (s *Store) Close() error {
 // stmtCache prepares each query text once per pool. On SQLite's single
 // writer connection a statement is compiled once and reused by every
 // transaction (tx.StmtContext binds it without re-preparing).
+//
+// A pool-level statement can only be prepared while a connection is free,
+// and inside a write transaction SQLite's only connection is not: so a
+// transaction that meets a new query prepares it on its own connection for
+// that once, and the query is prepared for the pool after the commit.
 type stmtCache struct {
 	db *sql.DB
 	d  dialect
@@ -274,15 +279,28 @@ func newStmtCache(db *sql.DB, d dialect) *stmtCache {
 	return &stmtCache{db: db, d: d, m: map[string]*sql.Stmt{}}
 }
 
-func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+// lookup returns the prepared statement for q, or nil.
+func (c *stmtCache) lookup(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[q]; ok {
+	return c.m[q]
+}
+
+// get returns the statement for q, preparing it on the pool if needed.
+// Never call it while holding the pool's last connection.
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := c.lookup(q); st != nil {
 		return st, nil
 	}
 	st, err := c.db.PrepareContext(ctx, c.d.rebind(q))
 	if err != nil {
 		return nil, fmt.Errorf("prepare %q: %w", firstLine(q), err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[q]; ok { // another goroutine won the race
+		st.Close()
+		return old, nil
 	}
 	c.m[q] = st
 	return st, nil
@@ -315,19 +333,25 @@ type wtx struct {
 	s     *Store
 	ctx   context.Context
 	tx    *sql.Tx
-	bound map[*sql.Stmt]*sql.Stmt
+	bound map[string]*sql.Stmt // query → statement usable in tx
+	fresh []string             // queries to prepare for the pool after the transaction
 }
 
 func (w *wtx) stmt(q string) (*sql.Stmt, error) {
-	st, err := w.s.wst.get(w.ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if b, ok := w.bound[st]; ok {
+	if b, ok := w.bound[q]; ok {
 		return b, nil
 	}
-	b := w.tx.StmtContext(w.ctx, st)
-	w.bound[st] = b
+	var b *sql.Stmt
+	if st := w.s.wst.lookup(q); st != nil {
+		b = w.tx.StmtContext(w.ctx, st)
+	} else {
+		var err error
+		if b, err = w.tx.PrepareContext(w.ctx, w.s.d.rebind(q)); err != nil {
+			return nil, fmt.Errorf("prepare %q: %w", firstLine(q), err)
+		}
+		w.fresh = append(w.fresh, q)
+	}
+	w.bound[q] = b
 	return b, nil
 }
 
@@ -387,15 +411,19 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	w := &wtx{s: s, ctx: ctx, tx: tx, bound: map[*sql.Stmt]*sql.Stmt{}}
-	if err := fn(w); err != nil {
+	w := &wtx{s: s, ctx: ctx, tx: tx, bound: map[string]*sql.Stmt{}}
+	err = fn(w)
+	if err != nil {
 		_ = tx.Rollback()
-		return err
+	} else if err = tx.Commit(); err != nil {
+		err = fmt.Errorf("commit: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	// The connection is free again: keep the new statements for next time.
+	// A failure here only means preparing again later.
+	for _, q := range w.fresh {
+		_, _ = s.wst.get(ctx, q)
 	}
-	return nil
+	return err
 }
 
 // ---- reads ----
