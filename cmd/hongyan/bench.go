@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ func runBench(ctx context.Context, args []string) error {
 	db := fs.String("db", "", "database DSN (default: SQLite in a temporary directory)")
 	sqliteSync := fs.String("sqlite-sync", "full", "SQLite synchronous: full or normal")
 	out := fs.String("out", "", "also append the JSON result to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func runBench(ctx context.Context, args []string) error {
 	defer os.RemoveAll(dir)
 	log := newLogger("warn", "text")
 	sb, err := app.NewSandbox(ctx, app.SandboxOptions{DataDir: dir, Database: *db, Logger: log, SQLiteSync: *sqliteSync,
-		Sim: sim.Config{}, Window: 32})
+		Sim: sim.Config{Window: 64}, Window: 64})
 	if err != nil {
 		return err
 	}
@@ -109,6 +111,16 @@ func runBench(ctx context.Context, args []string) error {
 		}
 	}
 	cancel()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	url := "http://" + sb.Addr() + "/api/v1/messages"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2}, Timeout: 30 * time.Second}
 	var requests, errs, accepted atomic.Int64

@@ -38,43 +38,53 @@ const coreDispatchBatch = 128
 // batch send and restarted on the same database.
 //
 //   - The operator simulator runs in this process, so it survives the kill,
-//     and counts every submit it receives per destination number. Every
-//     message goes to its own number, so a number's count is its message's
-//     count of submits.
-//   - 2,000 messages in 40 requests of 50 (even requests business type
-//     "notice", at-least-once; odd ones "promo", at-most-once), 4 requests
-//     at a time, each with its own client_ref. The platform is SIGKILLed as
-//     soon as 40% of the messages are accepted (answered 201 = durable).
+//     and counts every submit it receives per destination number (OnSubmit).
+//     Every message goes to its own number, so a number's count is its
+//     message's count of submits.
+//   - 2,000 single-segment messages in 40 requests of 50 (even requests
+//     business type "notice", at-least-once; odd ones "promo",
+//     at-most-once), 4 requests at a time, one started every 10ms (5,000
+//     messages/s offered, more than the gateway's 32 slots × 10ms latency
+//     carry, so a backlog builds as in production), each request with its
+//     own client_ref.
+//   - SIGKILL once 40% of the messages are accepted (answered 201 =
+//     durable) and the simulator has received 300 submits, preferably with a
+//     request on the wire so that its answer is lost.
+//   - The test reads the database the killed process left: the in-doubt set
+//     is every message marked in flight without all segments acknowledged.
 //   - The platform is started again on the same SQLite file. Every request
 //     that got no answer before the kill is sent again with the same
-//     client_ref: idempotency answers 200 with the original batch if the
-//     request had been committed before the kill, else 201. So every request
-//     ends accepted exactly once, and the test can check that no message
-//     was stored twice.
+//     client_ref: idempotency answers 200 with the original batch if it had
+//     been committed before the kill, else 201. So every request ends
+//     accepted exactly once.
 //   - The test polls the batches until every message is final, stops the
-//     platform cleanly, and reads the database directly.
+//     platform cleanly (SIGINT) and reads the database directly.
 //
-// Assertions:
-//   - lost = 0: every accepted message is final (delivered, or unknown for
-//     the at-most-once type), and every delivered message reached the
-//     simulator; each number has exactly one message in the database.
-//   - a message reaches the simulator twice only if it is of the
-//     at-least-once type AND its timeline has the "recovered" event (it was
-//     in flight, unacknowledged, at the kill); never three times.
-//   - at-most-once messages reach the simulator at most once; the in-doubt
-//     ones are "unknown" (code IN_DOUBT), never resent.
-//   - doubled ≤ window × conns + DispatchBatch. Why: a message can only be
-//     resent after a restart if the database has it in flight without every
-//     segment acknowledged. The dispatcher marks at most DispatchBatch (128)
-//     messages per transaction and marks the next batch only after every
-//     message of the current one holds a window slot, so at the kill the
-//     submits that reached the simulator without a durable acknowledgement
-//     are those holding one of the window × conns slots, plus answered ones
-//     whose acknowledgement had not yet been committed; the DispatchBatch
-//     term is the margin for the latter (see the report for why they are
-//     not bounded by the window alone). Messages marked but not yet sent
-//     at the kill are resent but were never received, so they do not count
-//     as doubled.
+// Assertions, per message:
+//   - lost = 0: every accepted message is in the database once and final:
+//     delivered (and then the simulator received it), or unknown (code
+//     IN_DOUBT) only for the at-most-once type and only if it was in doubt
+//     at the kill.
+//   - a message not in doubt at the kill reached the simulator exactly once.
+//   - an in-doubt at-least-once message is resent exactly once (its timeline
+//     says "recovered"); an in-doubt at-most-once message is never resent.
+//     So a message reaches the simulator twice only if its submit was in
+//     flight at the kill and its type is at-least-once; never three times.
+//
+// And in total: doubled ≤ window × conns + DispatchBatch (32 + 128 = 160).
+// Why: a message reaches the gateway twice only if it was submitted before
+// the kill without its acknowledgement being durable. By design those are
+// the submits holding one of the window × conns slots ("the open windows'
+// worth", issue 2 item 9). But core releases a window slot when the answer
+// arrives, before the acknowledgement is group-committed (dispatch.go,
+// submitItem), so answered submits whose commit is still waiting (the
+// acknowledgements compete with accepts and marks for SQLite's one writer)
+// come back too. The DispatchBatch term is the margin for those: the
+// dispatcher marks at most DispatchBatch messages per transaction, and the
+// acknowledgement committer usually gets the writer within one or two of
+// those. That is a margin, not a proof: the tight bound window × conns
+// holds once a slot is kept until its acknowledgement is committed, and the
+// test logs a note whenever doubled exceeds window × conns.
 func TestCrashKillRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts a platform process; skipped with -short")
@@ -87,6 +97,9 @@ func TestCrashKillRestart(t *testing.T) {
 		killFrac = 0.4
 		window   = 16
 		conns    = 2
+		pace     = 10 * time.Millisecond // between request starts
+		// the gateway must have this many submits before the kill
+		killMinSubmits = 300
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 55*time.Second)
 	defer cancel()
@@ -100,7 +113,7 @@ func TestCrashKillRestart(t *testing.T) {
 		quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	s := sim.NewCMPP(sim.CMPPConfig{
-		Config:   sim.Config{Latency: 5 * time.Millisecond, ReportDelay: 50 * time.Millisecond},
+		Config:   sim.Config{Latency: 10 * time.Millisecond, ReportDelay: 50 * time.Millisecond},
 		Accounts: map[string]string{spID: simSecret},
 		Logger:   quiet,
 	})
@@ -221,7 +234,11 @@ accounts:
 		return nil
 	}
 
-	// --- phase 1: send concurrently; SIGKILL at 40% accepted ---
+	// --- phase 1: send concurrently, paced; SIGKILL mid-batch ---
+	// Requests start at most every pace (5,000 messages/s offered), so that
+	// accepting and dispatching overlap as in production; the kill comes
+	// when 40% of the messages are accepted AND the gateway has received
+	// killMinSubmits submits, i.e. with the dispatcher in full flow.
 	c1 := startCrashChild(ctx, t, dir, cfgPath, 1)
 	cl := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
 	var (
@@ -231,39 +248,70 @@ accounts:
 		pending      []int // requests without an answer: not sent, or cut off by the kill
 		killAccepted int64
 		killSubmits  int64
+		killAfter    time.Duration
 		cutOff       atomic.Int64
+		reqsOnWire   atomic.Int32
 	)
 	killAt := int64(float64(total) * killFrac)
+	sendStart := time.Now()
+	killerDone := make(chan struct{})
+	go func() {
+		defer close(killerDone)
+		for {
+			// Prefer a moment with a request on the wire, so that some request
+			// is cut off (its answer lost; maybe committed, maybe not).
+			if n, sub := nAccepted.Load(), simSubmits(); n >= killAt && sub >= killMinSubmits &&
+				(reqsOnWire.Load() > 0 || time.Since(sendStart) > 5*time.Second || n == total) {
+				killed.Store(true)
+				killAccepted, killSubmits, killAfter = n, sub, time.Since(sendStart)
+				if err := c1.kill(); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-c1.done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
 	next := make(chan int, nReqs)
 	for r := range nReqs {
 		next <- r
 	}
 	close(next)
+	tick := time.NewTicker(pace)
+	defer tick.Stop()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := range next {
+				if !killed.Load() {
+					select {
+					case <-tick.C:
+					case <-killerDone:
+					}
+				}
 				if killed.Load() {
 					pendMu.Lock()
 					pending = append(pending, r)
 					pendMu.Unlock()
 					continue
 				}
+				reqsOnWire.Add(1)
 				st, a, raw, err := postMessages(ctx, cl, c1.addr, apiKey, reqs[r].body)
+				reqsOnWire.Add(-1)
 				if err == nil && st == http.StatusCreated && a != nil {
 					if err := record(r, a); err != nil {
 						t.Error(err)
 						continue
 					}
-					if n := nAccepted.Add(int64(len(a.Messages))); n >= killAt && killed.CompareAndSwap(false, true) {
-						killSubmits = simSubmits()
-						killAccepted = n
-						if err := c1.kill(); err != nil {
-							t.Error(err)
-						}
-					}
+					nAccepted.Add(int64(len(a.Messages)))
 					continue
 				}
 				if err == nil && st < 500 {
@@ -281,16 +329,28 @@ accounts:
 		}()
 	}
 	wg.Wait()
+	<-killerDone
 	if t.Failed() {
 		t.FailNow()
 	}
 	if !killed.Load() {
-		t.Fatalf("never reached %d accepted messages to kill the platform (accepted %d)", killAt, nAccepted.Load())
+		t.Fatalf("never reached %d accepted messages and %d submits to kill the platform (accepted %d, submits %d)",
+			killAt, killMinSubmits, nAccepted.Load(), simSubmits())
 	}
-	<-c1.done // kill waited for it; this only orders killSubmits' write before the read
 	afterKill := simSubmits()
-	t.Logf("SIGKILL at %d accepted messages; simulator had %d submits then, %d once the process was gone; %d requests cut off, %d not yet sent",
-		killAccepted, killSubmits, afterKill, cutOff.Load(), len(pending)-int(cutOff.Load()))
+	subMu.Lock()
+	subsAtKill := make(map[string]int, len(subs))
+	for k, v := range subs {
+		subsAtKill[k] = v
+	}
+	subMu.Unlock()
+	t.Logf("SIGKILL %s after the first request, at %d accepted messages; simulator had %d submits then, %d once the process was gone; %d requests cut off, %d not yet sent",
+		killAfter.Round(time.Millisecond), killAccepted, killSubmits, afterKill, cutOff.Load(), len(pending)-int(cutOff.Load()))
+	// What the killed process left in the database: the in-doubt set is
+	// every message marked in flight without all segments acknowledged.
+	snap := snapshotAtKill(ctx, t, dbPath)
+	t.Logf("database at the kill: pending %v; in flight: %d in doubt (%d at-least-once, %d at-most-once), %d fully acknowledged",
+		snap.states, len(snap.inDoubt), snap.inDoubtBiz["notice"], snap.inDoubtBiz["promo"], snap.inFlightAcked)
 
 	// --- phase 2: restart on the same database; resend unanswered requests with their client_ref ---
 	restartAt := time.Now()
@@ -412,8 +472,8 @@ accounts:
 		}
 	}
 	var (
-		lost, doubled, doubledNotice, unknown, delivered, recovered, recoveredOnce, submitsTotal int
-		problems                                                                                 []string
+		lost, doubled, doubledNotice, unknown, unknownUnsent, delivered, recovered, recoveredOnce, submitsTotal int
+		problems                                                                                                []string
 	)
 	states := map[string]int{}
 	ids := make([]string, 0, len(accepted))
@@ -439,6 +499,7 @@ accounts:
 			wasRecovered = wasRecovered || e.Kind == "recovered"
 		}
 		n := got[am.to]
+		inDoubt := snap.inDoubt[id]
 		submitsTotal += n
 		states[string(m.State)]++
 		if wasRecovered {
@@ -467,6 +528,9 @@ accounts:
 			}
 		case m.State == store.Unknown:
 			unknown++
+			if n == 0 {
+				unknownUnsent++
+			}
 			if am.business != "promo" {
 				bad("unknown, but its business type is at-least-once: in-doubt messages must be resent")
 			}
@@ -482,13 +546,30 @@ accounts:
 			bad("reached the gateway %d times after one crash", n)
 		case n == 2 && am.business == "promo":
 			bad("at-most-once business type, yet reached the gateway twice")
+		case n == 2 && !inDoubt:
+			bad("reached the gateway twice but was not in doubt (in flight, unacknowledged) at the kill")
 		case n == 2 && !wasRecovered:
-			bad("reached the gateway twice but was not in flight at the kill (no recovered event)")
+			bad("reached the gateway twice but its timeline has no recovered event")
 		case n == 2:
 			doubledNotice++
 		}
 		if am.business == "promo" && wasRecovered {
 			bad("at-most-once message was resent after the restart (recovered event)")
+		}
+		if wasRecovered && !inDoubt {
+			bad("recovered (resent as in doubt) but it was not in doubt at the kill")
+		}
+		if m.State == store.Unknown && !inDoubt {
+			bad("unknown but it was not in doubt at the kill")
+		}
+		if inDoubt && am.business == "notice" && n != subsAtKill[am.to]+1 {
+			bad("in doubt at the kill with %d submits then: at-least-once must resend it exactly once", subsAtKill[am.to])
+		}
+		if inDoubt && am.business == "promo" && n != subsAtKill[am.to] {
+			bad("in doubt at the kill with %d submits then: at-most-once must not send it again", subsAtKill[am.to])
+		}
+		if !inDoubt && n != 1 {
+			bad("not in doubt at the kill, so it must reach the gateway exactly once")
 		}
 		// Exactly one message per number: the client_ref replays stored nothing twice.
 		if ms, err := st.MessagesTo(vctx, acc.ID, am.to, 10); err != nil {
@@ -506,10 +587,10 @@ accounts:
 		t.Error(p)
 	}
 	t.Logf("accepted %d: states %v; lost %d; doubled %d (bound %d = window×conns %d + dispatch batch %d); "+
-		"in doubt at the kill: %d at-least-once resent (%d doubled, %d had not reached the gateway before) + %d at-most-once unknown; "+
+		"in doubt at the kill: %d at-least-once resent (%d doubled, %d had not reached the gateway before) + %d at-most-once unknown (%d had not reached the gateway); "+
 		"simulator submits %d (stats %+v); unmatched reports kept %d",
 		len(accepted), states, lost, doubled, bound, slots, coreDispatchBatch,
-		recovered, doubledNotice, recoveredOnce, unknown, submitsTotal, s.Stats(), unmatched)
+		recovered, doubledNotice, recoveredOnce, unknown, unknownUnsent, submitsTotal, s.Stats(), unmatched)
 	if lost != 0 {
 		t.Errorf("lost = %d, want 0", lost)
 	}
@@ -519,7 +600,55 @@ accounts:
 	if doubled > slots {
 		t.Logf("note: doubled %d exceeds the open windows (%d): submits answered but not yet durably acknowledged at the kill", doubled, slots)
 	}
+	if len(snap.inDoubt) > bound {
+		t.Logf("note: %d messages in doubt at the kill, more than %d", len(snap.inDoubt), bound)
+	}
 	if delivered+unknown != total {
 		t.Errorf("delivered %d + unknown %d = %d, want %d", delivered, unknown, delivered+unknown, total)
 	}
+}
+
+// killSnapshot is what the killed process left in the database.
+type killSnapshot struct {
+	states        map[store.State]int // messages not final, by state
+	inDoubt       map[int64]bool      // in flight without every segment acknowledged
+	inDoubtBiz    map[string]int
+	inFlightAcked int // in flight yet every segment acknowledged
+}
+
+func snapshotAtKill(ctx context.Context, t *testing.T, dbPath string) *killSnapshot {
+	t.Helper()
+	st, err := sqlstore.Open(ctx, "sqlite:"+dbPath)
+	if err != nil {
+		t.Fatalf("open the database after the kill: %v", err)
+	}
+	defer st.Close()
+	k := &killSnapshot{states: map[store.State]int{}, inDoubt: map[int64]bool{}, inDoubtBiz: map[string]int{}}
+	err = st.PendingMessages(ctx, func(m *store.Message) error {
+		k.states[m.State]++
+		if !m.InFlight {
+			return nil
+		}
+		segs, err := st.Segments(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		acked := 0
+		for _, sg := range segs {
+			if sg.OpMsgID != "" {
+				acked++
+			}
+		}
+		if acked >= m.Segments {
+			k.inFlightAcked++
+			return nil
+		}
+		k.inDoubt[m.ID] = true
+		k.inDoubtBiz[m.Business]++
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("read the database after the kill: %v", err)
+	}
+	return k
 }

@@ -19,7 +19,9 @@ import (
 // acknowledged), then submit every segment within the gateway's window.
 func (c *Core) dispatchLoop(ctx context.Context, op string) {
 	for {
-		items, err := c.out.popBatch(ctx, op, c.cfg.DispatchBatch)
+		// Take no more than the gateways can start on now: whatever is taken
+		// is marked in flight, and in flight means in doubt after a crash.
+		items, err := c.out.popBatch(ctx, op, min(max(c.freeSlots(op), 1), c.cfg.DispatchBatch))
 		if err != nil {
 			return
 		}
@@ -79,6 +81,18 @@ func (c *Core) dispatchLoop(ctx context.Context, op string) {
 			}
 		}
 	}
+}
+
+// freeSlots is the free window of the operator's healthy gateways.
+func (c *Core) freeSlots(op string) int {
+	free := 0
+	for _, g := range c.pool.ByOperator(op) {
+		if g.Healthy() {
+			sem := c.gwSem[g.Name]
+			free += cap(sem) - len(sem)
+		}
+	}
+	return free
 }
 
 func (c *Core) expired(m *store.Message, now time.Time) bool {
@@ -158,11 +172,14 @@ func (c *Core) submitItem(ctx context.Context, it *item, gw *gateway.Gateway) bo
 			// Not the loop's ctx: a stop lets submits in flight finish.
 			ctx := context.WithoutCancel(ctx)
 			res, err := c.submitOne(ctx, gw, sub)
-			<-sem
 			if err == nil && res.OK {
 				it.done[i] = true
 				c.recordSubmit(ctx, store.SubmitResult{MessageID: m.ID, Seq: p.Seq, Gateway: gw.Name, OpMsgID: res.OpMsgID, OK: true, Code: res.Code, At: c.now()})
 			}
+			// The slot is freed only now: a submit stays in doubt until its
+			// acknowledgement is committed, and the window bounds how many
+			// can be in doubt at a crash.
+			<-sem
 			outcomes[i] = segOutcome{res, err}
 			if remaining.Add(-1) == 0 {
 				c.attemptDone(ctx, it, gw, outcomes)

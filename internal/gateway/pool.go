@@ -87,6 +87,17 @@ func pickWeighted(group []*member) *Gateway {
 	return best.g
 }
 
+// ByOperator returns the operator's gateways, best priority first.
+func (p *Pool) ByOperator(op string) []*Gateway {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*Gateway, len(p.byOp[op]))
+	for i, m := range p.byOp[op] {
+		out[i] = m.g
+	}
+	return out
+}
+
 // Get returns a gateway by name.
 func (p *Pool) Get(name string) *Gateway { return p.named[name] }
 

@@ -65,7 +65,7 @@ func (s *CMPP) Listen(addr string) error {
 	defer s.mu.Unlock()
 	s.ln = ln
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	s.srv = cmpp.NewServer(cmpp.ServerConfig{Version: s.version, Logger: s.log, Auth: s.auth}, (*cmppHandler)(s))
+	s.srv = cmpp.NewServer(cmpp.ServerConfig{Version: s.version, Logger: s.log, Auth: s.auth, Window: s.cfg.Window}, (*cmppHandler)(s))
 	srv := s.srv
 	s.wg.Add(1)
 	go func() {

@@ -23,6 +23,7 @@ type Config struct {
 	ReportDelay time.Duration      // submit → status report
 	ReportMix   map[string]float64 // stat → weight [DELIVRD: 1]
 	NoReports   bool               // never send status reports
+	Window      int                // outstanding DELIVERs (reports, MO) per connection [16, the CMPP spec's W]
 }
 
 // Stats counts what the simulator did.

@@ -88,6 +88,7 @@ func startServer(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	sweep()
 	dir, err := os.MkdirTemp("", "hongyan-pgtest-")
 	if err != nil {
 		return nil, err
@@ -181,4 +182,24 @@ func tail(b []byte) string {
 		s = "…" + s[len(s)-2000:]
 	}
 	return s
+}
+
+// sweep removes the files of throwaway servers whose test binary was
+// killed before it could clean up (the server itself died with it): older
+// than ten minutes, and no live postmaster.
+func sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "hongyan-pgtest-*"))
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil || time.Since(st.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+			if pid > 0 && alive(pid) {
+				continue
+			}
+		}
+		_ = os.RemoveAll(d)
+	}
 }

@@ -30,3 +30,5 @@ func setUser(cmd *exec.Cmd, u *user.User, dieWithParent bool) {
 	}
 	cmd.SysProcAttr = attr
 }
+
+func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }

@@ -30,6 +30,13 @@ type dialect interface {
 	upsert(table string, key, cols []string, cond string) string
 	// insertIgnore turns "INSERT INTO …" into its conflict-ignoring form.
 	insertIgnore(insert string) string
+	// updateFrom updates many rows in one statement: table's rows joined
+	// with the rows of values (a "(VALUES …) AS v" whose columns are
+	// v.column1, v.column2 …) on where, returning returning ("" = none).
+	// SQLite (3.33+/3.35+) and PostgreSQL share the syntax; MySQL would
+	// write UPDATE … JOIN (VALUES ROW(…)) and have no RETURNING, falling
+	// back to one statement per row.
+	updateFrom(table, set, values, where, returning string) string
 	// lockSuffix is appended to a SELECT that must lock the rows it reads
 	// until commit ("" where a single writer already serialises everything).
 	lockSuffix() string
@@ -58,6 +65,9 @@ func (sqliteDialect) upsert(table string, key, cols []string, cond string) strin
 	return onConflictUpsert(table, key, cols, cond)
 }
 func (sqliteDialect) insertIgnore(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
+func (sqliteDialect) updateFrom(table, set, values, where, returning string) string {
+	return standardUpdateFrom(table, set, values, where, returning)
+}
 func (sqliteDialect) lockSuffix() string                { return "" }
 
 // SQLite has one writer connection and BEGIN IMMEDIATE: every write
@@ -113,6 +123,9 @@ func (postgresDialect) upsert(table string, key, cols []string, cond string) str
 	return onConflictUpsert(table, key, cols, cond)
 }
 func (postgresDialect) insertIgnore(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
+func (postgresDialect) updateFrom(table, set, values, where, returning string) string {
+	return standardUpdateFrom(table, set, values, where, returning)
+}
 
 // FOR NO KEY UPDATE, not FOR UPDATE: it does not conflict with the KEY SHARE
 // locks that foreign-key checks take (inserting an event for a message), so
@@ -171,6 +184,14 @@ func onConflictUpsert(table string, key, cols []string, cond string) string {
 	}
 	_ = table
 	return b.String()
+}
+
+func standardUpdateFrom(table, set, values, where, returning string) string {
+	q := "UPDATE " + table + " SET " + set + " FROM " + values + " WHERE " + where
+	if returning != "" {
+		q += " RETURNING " + returning
+	}
+	return q
 }
 
 // lockKey maps a string to an advisory-lock key. Collisions only make two

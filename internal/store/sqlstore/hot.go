@@ -20,9 +20,9 @@ import (
 // PostgreSQL, locked) with one IN query in ascending id order, so two
 // concurrent calls always lock in the same order and cannot deadlock.
 
-// pendingIn is the SQL list of non-final states. It is spelled out as
-// literals so that SQLite and PostgreSQL can match it against the partial
-// index messages_pending.
+// pendingIn is the SQL list of non-final states. Per-row statements test
+// done_at = 0 instead, which is equivalent (the store keeps done_at = 0
+// exactly while a message or segment is not final) and cheaper.
 var pendingIn = "('" + string(store.Accepted) + "', '" + string(store.Queued) + "', '" + string(store.Submitted) + "')"
 
 const msgColList = `id, batch_id, account_id, to_number, src, content, business, priority, segments, operator,
@@ -172,6 +172,13 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				if m.CreatedAt.IsZero() {
 					m.CreatedAt = b.CreatedAt
 				}
+				// done_at = 0 exactly while not final (see messages_pending).
+				switch {
+				case !m.State.Final():
+					m.DoneAt = time.Time{}
+				case m.DoneAt.IsZero():
+					m.DoneAt = m.CreatedAt
+				}
 				msgs = append(msgs, m.ID, m.BatchID, m.AccountID, m.To, m.Src, m.Content, m.Business, m.Priority, m.Segments,
 					m.Operator, m.Gateway, string(m.State), m.Attempts, us(m.NextAttempt), us(m.ScheduleAt), b2i(m.InFlight),
 					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode)
@@ -215,6 +222,7 @@ func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error 
 		segAt := map[segKey]int{} // index into segs, so a message marked twice in one call upserts once
 		var segs [][]any
 		var evs []any
+		var marked []int64
 		for _, mk := range marks {
 			m := info[mk.MessageID]
 			if m == nil || m.state.Final() {
@@ -224,24 +232,22 @@ func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error 
 			if n <= 0 {
 				n = m.segments
 			}
-			state := m.state
-			if state.Rank() < store.Queued.Rank() {
-				state = store.Queued
-			}
-			op, gw := cmp.Or(mk.Operator, m.operator), cmp.Or(mk.Gateway, m.gateway)
-			if _, err := w.exec(`UPDATE messages SET state = ?, operator = ?, gateway = ?, segments = ?, attempts = attempts + 1, in_flight = 1 WHERE id = ?`,
-				string(state), op, gw, n, mk.MessageID); err != nil {
-				return fmt.Errorf("message %d: %w", mk.MessageID, err)
-			}
 			if n < m.segments { // re-split into fewer parts: drop the unsent extra ones
 				if _, err := w.exec(`DELETE FROM segments WHERE message_id = ? AND seq > ? AND state = ?`, mk.MessageID, n, string(store.Queued)); err != nil {
 					return fmt.Errorf("message %d: %w", mk.MessageID, err)
 				}
 			}
-			m.state, m.segments, m.operator, m.gateway = state, n, op, gw
-			m.attempts++
+			if m.state.Rank() < store.Queued.Rank() {
+				m.state = store.Queued
+			}
+			if !slices.Contains(marked, mk.MessageID) {
+				marked = append(marked, mk.MessageID)
+			}
+			m.operator, m.gateway = cmp.Or(mk.Operator, m.operator), cmp.Or(mk.Gateway, m.gateway)
+			m.segments = n
+			m.attempts++ // counted here, not in SQL: the rows are ours (locked, or SQLite's one writer)
 			for seq := 1; seq <= n; seq++ {
-				row := []any{mk.MessageID, seq, gw, "", string(store.Queued), "", int64(0), int64(0)}
+				row := []any{mk.MessageID, seq, m.gateway, "", string(store.Queued), "", int64(0), int64(0)}
 				if i, ok := segAt[segKey{mk.MessageID, seq}]; ok {
 					segs[i] = row
 					continue
@@ -249,13 +255,59 @@ func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error 
 				segAt[segKey{mk.MessageID, seq}] = len(segs)
 				segs = append(segs, row)
 			}
-			evs = append(evs, eventRow(mk.MessageID, mk.At, "queued", 0, fmt.Sprintf("gateway %s (%s), attempt %d", gw, op, m.attempts))...)
+			evs = append(evs, eventRow(mk.MessageID, mk.At, "queued", 0, fmt.Sprintf("gateway %s (%s), attempt %d", m.gateway, m.operator, m.attempts))...)
+		}
+		slices.Sort(marked)
+		err = chunks(marked, func(c []int64) error {
+			rows := make([][]any, len(c))
+			for i, id := range c {
+				m := info[id]
+				rows[i] = []any{id, string(m.state), m.operator, m.gateway, m.segments, m.attempts}
+			}
+			vals, args := valuesTable("isssii", rows)
+			_, err := w.exec(w.s.d.updateFrom("messages",
+				"state = v.column2, operator = v.column3, gateway = v.column4, segments = v.column5, attempts = v.column6, in_flight = 1",
+				vals, "messages.id = v.column1", ""), args...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("update messages: %w", err)
 		}
 		if err := w.insert(w.s.ins.segments, slices.Concat(segs...)); err != nil {
 			return err
 		}
 		return w.insert(w.s.ins.events, evs)
 	})
+}
+
+type segKey struct {
+	msg int64
+	seq int
+}
+
+// updateSegments runs a set-based UPDATE of segments joined on
+// (message_id, seq) = (v.column1, v.column2) and returns the keys of the
+// rows it changed.
+func (w *wtx) updateSegments(kinds, set, cond string, rows [][]any) (map[segKey]bool, error) {
+	done := map[segKey]bool{}
+	err := chunks(rows, func(c [][]any) error {
+		vals, args := valuesTable(kinds, c)
+		rs, err := w.query(w.s.d.updateFrom("segments", set, vals,
+			"segments.message_id = v.column1 AND segments.seq = v.column2 AND "+cond, "segments.message_id, segments.seq"), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var k segKey
+			if err := rs.Scan(&k.msg, &k.seq); err != nil {
+				return err
+			}
+			done[k] = true
+		}
+		return rs.Err()
+	})
+	return done, err
 }
 
 // RecordSubmits stores submit answers. An OK answer gives the segment its
@@ -293,15 +345,16 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 			return err
 		}
 		var evs []any
-		var opIDs []string
-		var touched []int64
-		lastAt := map[int64]time.Time{}
+		var oks []store.SubmitResult
+		var okRows [][]any
+		seen := map[segKey]bool{}
 		for _, r := range rs {
 			if info[r.MessageID] == nil {
 				continue // unknown message: nothing to attach the answer to
 			}
 			at := orNow(r.At)
 			if !r.OK {
+				// Rare: one statement each.
 				if _, err := w.exec(`UPDATE segments SET code = ? WHERE message_id = ? AND seq = ? AND state = ?`,
 					r.Code, r.MessageID, r.Seq, string(store.Queued)); err != nil {
 					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
@@ -309,16 +362,30 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 				evs = append(evs, eventRow(r.MessageID, at, "submit_error", r.Seq, fmt.Sprintf("%s refused: result %s", r.Gateway, r.Code))...)
 				continue
 			}
-			n, err := w.execN(`UPDATE segments SET gateway = ?, op_msg_id = ?, state = ?, code = ?, submitted_at = ? WHERE message_id = ? AND seq = ? AND state = ?`,
-				r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(at), r.MessageID, r.Seq, string(store.Queued))
-			if err != nil {
-				return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
+			k := segKey{r.MessageID, r.Seq}
+			if seen[k] {
+				continue // repeated in this call: the first answer counts
 			}
-			if n == 0 {
+			seen[k] = true
+			r.At = at
+			oks = append(oks, r)
+			okRows = append(okRows, []any{r.MessageID, r.Seq, r.Gateway, r.OpMsgID, r.Code, us(at)})
+		}
+		done, err := w.updateSegments("iisssi",
+			"gateway = v.column3, op_msg_id = v.column4, state = '"+string(store.Submitted)+"', code = v.column5, submitted_at = v.column6",
+			"segments.state = '"+string(store.Queued)+"'", okRows)
+		if err != nil {
+			return fmt.Errorf("acknowledge segments: %w", err)
+		}
+		var opIDs []string
+		var touched [][]any // (message id, submitted at), ascending ids
+		for _, r := range oks {
+			k := segKey{r.MessageID, r.Seq}
+			if !done[k] {
 				// Never marked queued (create it acknowledged), or already
-				// acknowledged (a repeated answer: leave it).
-				n, err = w.execN(w.s.ins.segmentIgnore.sql(w.s.d, 1),
-					r.MessageID, r.Seq, r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(at), int64(0))
+				// acknowledged (a repeated answer: leave it). Rare.
+				n, err := w.execN(w.s.ins.segmentIgnore.sql(w.s.d, 1),
+					r.MessageID, r.Seq, r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(r.At), int64(0))
 				if err != nil {
 					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
 				}
@@ -326,23 +393,29 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 					continue
 				}
 			}
-			evs = append(evs, eventRow(r.MessageID, at, "submitted", r.Seq, fmt.Sprintf("%s: operator id %s, result %s", r.Gateway, r.OpMsgID, r.Code))...)
+			evs = append(evs, eventRow(r.MessageID, r.At, "submitted", r.Seq, fmt.Sprintf("%s: operator id %s, result %s", r.Gateway, r.OpMsgID, r.Code))...)
 			opIDs = append(opIDs, r.OpMsgID)
-			if _, ok := lastAt[r.MessageID]; !ok {
-				touched = append(touched, r.MessageID)
-			}
-			lastAt[r.MessageID] = at
-		}
-		for _, id := range touched {
-			if info[id].state.Rank() >= store.Submitted.Rank() {
+			if info[r.MessageID].state.Rank() >= store.Submitted.Rank() {
 				continue
 			}
-			// Submitted once no segment 1..segments is missing or unacknowledged.
-			if _, err := w.exec(`UPDATE messages SET state = ?, submitted_at = ?, in_flight = 0 WHERE id = ?
-AND segments <= (SELECT COUNT(*) FROM segments s WHERE s.message_id = messages.id AND s.seq <= messages.segments AND s.state <> ?)`,
-				string(store.Submitted), us(lastAt[id]), id, string(store.Queued)); err != nil {
-				return fmt.Errorf("message %d: %w", id, err)
+			if n := len(touched); n > 0 && touched[n-1][0] == r.MessageID {
+				touched[n-1][1] = us(r.At)
+			} else {
+				touched = append(touched, []any{r.MessageID, us(r.At)})
 			}
+		}
+		// Submitted once no segment 1..segments is missing or unacknowledged.
+		err = chunks(touched, func(c [][]any) error {
+			vals, args := valuesTable("ii", c)
+			_, err := w.exec(w.s.d.updateFrom("messages",
+				"state = '"+string(store.Submitted)+"', submitted_at = v.column2, in_flight = 0", vals,
+				"messages.id = v.column1 AND messages.done_at = 0 AND messages.state <> '"+string(store.Submitted)+"'"+
+					" AND messages.segments <= (SELECT COUNT(*) FROM segments s WHERE s.message_id = messages.id AND s.seq <= messages.segments AND s.state <> '"+string(store.Queued)+"')",
+				""), args...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("submitted messages: %w", err)
 		}
 		if err := w.insert(w.s.ins.events, evs); err != nil {
 			return err
@@ -420,7 +493,8 @@ func (w *wtx) applyKeptReports(opIDs []string) ([]store.ReportOutcome, error) {
 // Delivered if all are, else the lowest failed segment's state and code. A
 // message already final never changes. A report whose State is not final is
 // only written to the timeline. Unmatched reports are kept for
-// RecordSubmits and UnmatchedReports.
+// RecordSubmits and UnmatchedReports. Within one call reports take effect
+// in order, as if applied one by one.
 func (s *Store) ApplyReports(ctx context.Context, reports []store.Report) ([]store.ReportOutcome, error) {
 	if len(reports) == 0 {
 		return nil, nil
@@ -432,6 +506,11 @@ func (s *Store) ApplyReports(ctx context.Context, reports []store.Report) ([]sto
 		return err
 	})
 	return outs, err
+}
+
+type segState struct {
+	state store.State
+	code  string
 }
 
 func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOutcome, error) {
@@ -506,52 +585,105 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 	if err != nil {
 		return nil, err
 	}
-	var evs, unmatched []any
+
+	// The first final report for a segment is the one that may apply; any
+	// later one in this call is a duplicate, as it would be one by one.
+	var unmatched [][]any
 	now := time.Now()
+	first := map[segKey]int{}
+	var tries [][]any
 	for i, r := range reps {
 		c := chosen[i]
 		if c == nil || info[c.msg] == nil {
 			if !fromKept {
-				unmatched = append(unmatched, r.Gateway, r.OpMsgID, string(r.State), r.Code, r.To, us(r.At), us(now))
+				unmatched = append(unmatched, []any{r.Gateway, r.OpMsgID, string(r.State), r.Code, r.To, us(r.At), us(now)})
 			}
 			continue
 		}
-		m := info[c.msg]
 		o := &outs[i]
-		o.Matched, o.MessageID, o.AccountID, o.Seq = true, c.msg, m.account, c.seq
-		at := orNow(r.At)
+		o.Matched, o.MessageID, o.AccountID, o.Seq = true, c.msg, info[c.msg].account, c.seq
 		if !r.State.Final() {
-			evs = append(evs, eventRow(c.msg, at, "report", c.seq, fmt.Sprintf("%s from %s (not final)", r.Code, r.Gateway))...)
 			continue
 		}
-		n, err := w.execN(`UPDATE segments SET state = ?, code = ?, done_at = ? WHERE message_id = ? AND seq = ? AND state IN (?, ?)`,
-			string(r.State), r.Code, us(at), c.msg, c.seq, string(store.Queued), string(store.Submitted))
-		if err != nil {
-			return nil, fmt.Errorf("segment %d/%d: %w", c.msg, c.seq, err)
-		}
-		if n == 0 {
+		k := segKey{c.msg, c.seq}
+		if _, dup := first[k]; dup {
 			o.Duplicate = true
 			continue
 		}
-		detail := fmt.Sprintf("%s (%s) from %s", r.Code, r.State, r.Gateway)
-		if !m.state.Final() {
-			final, code, err := w.messageOutcome(c.msg, m, r)
-			if err != nil {
-				return nil, err
-			}
-			if final != "" {
-				if _, err := w.exec(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ?`,
-					string(final), code, us(at), c.msg); err != nil {
-					return nil, fmt.Errorf("message %d: %w", c.msg, err)
-				}
-				m.state = final
-				o.Final = final
-				detail += "; message " + string(final)
-			}
-		}
-		evs = append(evs, eventRow(c.msg, at, "report", c.seq, detail)...)
+		first[k] = i
+		tries = append(tries, []any{c.msg, c.seq, string(r.State), r.Code, us(orNow(r.At))})
 	}
-	if err := w.insert(w.s.ins.unmatched, unmatched); err != nil {
+	// done_at = 0: the segment is not final yet.
+	applied, err := w.updateSegments("iissi", "state = v.column3, code = v.column4, done_at = v.column5", "segments.done_at = 0", tries)
+	if err != nil {
+		return nil, fmt.Errorf("segments: %w", err)
+	}
+	lastFor := map[int64]int{} // message → its last applied report in this call
+	var multi []int64
+	for k, i := range first {
+		if !applied[k] {
+			outs[i].Duplicate = true
+			continue
+		}
+		if j, ok := lastFor[k.msg]; !ok || i > j {
+			lastFor[k.msg] = i
+		}
+	}
+	for id := range lastFor {
+		if m := info[id]; !m.state.Final() && m.segments > 1 {
+			multi = append(multi, id)
+		}
+	}
+	segs, err := w.segmentStates(multi)
+	if err != nil {
+		return nil, err
+	}
+	var finals [][]any
+	for id, i := range lastFor {
+		m := info[id]
+		if m.state.Final() {
+			continue // finished already (expired, rejected …): it stays as it is
+		}
+		var final store.State
+		code := reps[i].Code
+		if m.segments <= 1 {
+			final = reps[i].State
+		} else {
+			final, code = outcome(segs[id], m.segments, code)
+		}
+		if final == "" {
+			continue
+		}
+		m.state = final
+		outs[i].Final = final
+		finals = append(finals, []any{id, string(final), code, us(orNow(reps[i].At))})
+	}
+	slices.SortFunc(finals, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
+	err = chunks(finals, func(c [][]any) error {
+		vals, args := valuesTable("issi", c)
+		_, err := w.exec(w.s.d.updateFrom("messages", "state = v.column2, operator_code = v.column3, done_at = v.column4, in_flight = 0",
+			vals, "messages.id = v.column1 AND messages.done_at = 0", ""), args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("final messages: %w", err)
+	}
+
+	var evs []any
+	for i, r := range reps {
+		o := outs[i]
+		if !o.Matched || o.Duplicate {
+			continue
+		}
+		detail := fmt.Sprintf("%s (%s) from %s", r.Code, r.State, r.Gateway)
+		if !r.State.Final() {
+			detail = fmt.Sprintf("%s from %s (not final)", r.Code, r.Gateway)
+		} else if o.Final != "" {
+			detail += "; message " + string(o.Final)
+		}
+		evs = append(evs, eventRow(o.MessageID, orNow(r.At), "report", o.Seq, detail)...)
+	}
+	if err := w.insert(w.s.ins.unmatched, slices.Concat(unmatched...)); err != nil {
 		return nil, err
 	}
 	if err := w.insert(w.s.ins.events, evs); err != nil {
@@ -560,45 +692,55 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 	return outs, nil
 }
 
-// messageOutcome decides a message's final state after one of its segments
-// went final: "" while any segment is missing or not final.
-func (w *wtx) messageOutcome(id int64, m *msgInfo, r store.Report) (store.State, string, error) {
-	if m.segments <= 1 {
-		return r.State, r.Code, nil
-	}
-	rows, err := w.query(`SELECT state, code FROM segments WHERE message_id = ? AND seq <= ? ORDER BY seq`, id, m.segments)
+// segmentStates reads the segments of the given messages, by seq.
+func (w *wtx) segmentStates(ids []int64) (map[int64][]segState, error) {
+	out := map[int64][]segState{}
+	slices.Sort(ids)
+	err := chunks(ids, func(c []int64) error {
+		list, args := inList(c)
+		rows, err := w.query(`SELECT message_id, seq, state, code FROM segments WHERE message_id IN `+list+` ORDER BY message_id, seq`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var seq int
+			var st segState
+			if err := rows.Scan(&id, &seq, &st.state, &st.code); err != nil {
+				return err
+			}
+			if len(out[id]) == seq-1 { // seq 1, 2, … without gaps
+				out[id] = append(out[id], st)
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return "", "", fmt.Errorf("segments of %d: %w", id, err)
+		return nil, fmt.Errorf("segments: %w", err)
 	}
-	defer rows.Close()
-	n := 0
-	var failed store.State
-	var failedCode string
-	final := true
-	for rows.Next() {
-		var st store.State
-		var code string
-		if err := rows.Scan(&st, &code); err != nil {
-			return "", "", fmt.Errorf("segments of %d: %w", id, err)
-		}
-		n++
-		if !st.Final() {
-			final = false
-		} else if st != store.Delivered && failed == "" {
-			failed, failedCode = st, code
+	return out, nil
+}
+
+// outcome decides a message's final state from its segments: "" while any
+// of 1..n is missing or not final; Delivered when all are (with the code of
+// the report that completed it); else the lowest failed segment's state
+// and code.
+func outcome(segs []segState, n int, lastCode string) (store.State, string) {
+	if len(segs) < n {
+		return "", ""
+	}
+	for _, sg := range segs[:n] {
+		if !sg.state.Final() {
+			return "", ""
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return "", "", fmt.Errorf("segments of %d: %w", id, err)
+	for _, sg := range segs[:n] {
+		if sg.state != store.Delivered {
+			return sg.state, sg.code
+		}
 	}
-	switch {
-	case !final || n < m.segments:
-		return "", "", nil
-	case failed != "":
-		return failed, failedCode, nil
-	default:
-		return store.Delivered, r.Code, nil
-	}
+	return store.Delivered, lastCode
 }
 
 // ScheduleRetries puts messages back to wait: InFlight = false, NextAttempt
@@ -612,7 +754,7 @@ func (s *Store) ScheduleRetries(ctx context.Context, retries []store.Retry) erro
 	return s.write(ctx, "schedule retries", func(w *wtx) error {
 		var evs []any
 		for _, r := range rs {
-			n, err := w.execN(`UPDATE messages SET in_flight = 0, next_attempt = ? WHERE id = ? AND state IN `+pendingIn, us(r.NextAttempt), r.MessageID)
+			n, err := w.execN(`UPDATE messages SET in_flight = 0, next_attempt = ? WHERE id = ? AND done_at = 0`, us(r.NextAttempt), r.MessageID)
 			if err != nil {
 				return fmt.Errorf("message %d: %w", r.MessageID, err)
 			}
@@ -643,7 +785,7 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 		var evs []any
 		for _, f := range fs {
 			at := orNow(f.At)
-			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ? AND state IN `+pendingIn,
+			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ? AND done_at = 0`,
 				string(f.State), f.Code, us(at), f.MessageID)
 			if err != nil {
 				return fmt.Errorf("message %d: %w", f.MessageID, err)

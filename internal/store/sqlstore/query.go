@@ -72,8 +72,10 @@ func (s *Store) PendingMessages(ctx context.Context, fn func(*store.Message) err
 	const page = 500
 	lastAt, lastID := int64(math.MinInt64), int64(math.MinInt64)
 	for {
+		// done_at = 0 selects the partial index; the state test is the
+		// definition and costs nothing on the few rows the index yields.
 		ms, err := s.messages(ctx, "pending messages", `SELECT `+msgColList+` FROM messages
-WHERE state IN `+pendingIn+` AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`, lastAt, lastID, page)
+WHERE done_at = 0 AND state IN `+pendingIn+` AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`, lastAt, lastID, page)
 		if err != nil {
 			return err
 		}

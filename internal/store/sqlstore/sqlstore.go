@@ -297,22 +297,28 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 		return nil, fmt.Errorf("prepare %q: %w", firstLine(q), err)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.m[q]; ok { // another goroutine won the race
+	old, ok := c.m[q]
+	if !ok {
+		c.m[q] = st
+	}
+	c.mu.Unlock()
+	if ok { // another goroutine won the race
+		// Outside c.mu: Close waits for connections in use, whose
+		// transactions may be waiting for c.mu.
 		st.Close()
 		return old, nil
 	}
-	c.m[q] = st
 	return st, nil
 }
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, st := range c.m {
+	m := c.m
+	c.m = map[string]*sql.Stmt{}
+	c.mu.Unlock()
+	for _, st := range m {
 		st.Close()
 	}
-	c.m = map[string]*sql.Stmt{}
 }
 
 func firstLine(q string) string {
@@ -531,6 +537,44 @@ func inList[T any](vals []T) (string, []any) {
 		args[i] = vals[min(i, len(vals)-1)]
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", args
+}
+
+// valuesTable returns "(VALUES (…), …) AS v" for rows, whose columns are
+// described by kinds: 'i' an integer (cast, so that PostgreSQL knows the
+// type of the parameter), 's' text. Like inList it pads to a power of two
+// by repeating the last row, which an UPDATE … FROM ignores (a target row
+// joined twice is updated once).
+func valuesTable(kinds string, rows [][]any) (string, []any) {
+	n := 1
+	for n < len(rows) {
+		n <<= 1
+	}
+	var tb strings.Builder
+	tb.WriteByte('(')
+	for i, k := range kinds {
+		if i > 0 {
+			tb.WriteString(", ")
+		}
+		if k == 'i' {
+			tb.WriteString("CAST(? AS BIGINT)")
+		} else {
+			tb.WriteByte('?')
+		}
+	}
+	tb.WriteByte(')')
+	tuple := tb.String()
+	var sb strings.Builder
+	sb.WriteString("(VALUES ")
+	args := make([]any, 0, n*len(kinds))
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(tuple)
+		args = append(args, rows[min(i, len(rows)-1)]...)
+	}
+	sb.WriteString(") AS v")
+	return sb.String(), args
 }
 
 // chunks calls fn with consecutive slices of at most maxChunk values.

@@ -69,8 +69,12 @@ CREATE TABLE messages (
 ) STRICT;
 CREATE INDEX messages_account_to ON messages (account_id, to_number, id);
 CREATE INDEX messages_batch ON messages (batch_id, id);
--- Recovery reads only what is not final; the partial index stays small.
-CREATE INDEX messages_pending ON messages (created_at, id) WHERE state IN ('accepted', 'queued', 'submitted');
+-- Pending (not final) messages, for recovery. Invariant kept by the store:
+-- done_at = 0 exactly while the state is not final. Keyed on done_at rather
+-- than state because done_at is written once, at the final transition, so
+-- the accepted → queued → submitted updates never touch this index (a
+-- partial index on state costs every one of them a delete and an insert).
+CREATE INDEX messages_pending ON messages (created_at, id) WHERE done_at = 0;
 
 CREATE TABLE segments (
     message_id   INTEGER NOT NULL REFERENCES messages (id),
