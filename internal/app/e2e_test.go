@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,13 @@ func testSandbox(t *testing.T, o SandboxOptions) *Sandbox {
 		o.Sim.ReportDelay = 20 * time.Millisecond
 	}
 	o.SQLiteSync = "normal"
+	if o.Logger == nil {
+		lv := slog.LevelWarn
+		if testing.Verbose() {
+			lv = slog.LevelInfo
+		}
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv}))
+	}
 	ctx := context.Background()
 	sb, err := NewSandbox(ctx, o)
 	if err != nil {

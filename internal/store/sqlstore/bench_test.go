@@ -110,11 +110,17 @@ func (e *benchEnv) reports(b *testing.B, ids []int64) {
 	}
 }
 
-func perMessage(b *testing.B, steps int) {
+// perMessage reports wall time per message (per step, for steps > 1) and,
+// for the whole pipeline, messages per second and the process's CPU time
+// per message (all cores, GC included; robust when the machine is shared).
+func perMessage(b *testing.B, steps int, cpu time.Duration) {
 	msgs := float64(b.N * benchBatch)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/msgs/float64(steps), "ns/msg")
 	if steps > 1 {
 		b.ReportMetric(msgs/b.Elapsed().Seconds(), "msgs/s")
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu.Nanoseconds())/msgs, "cpu-ns/msg")
+		}
 	}
 }
 
@@ -145,7 +151,7 @@ func benchSteps(b *testing.B, e *benchEnv, step int) {
 			e.reports(b, ids)
 		}
 	}
-	perMessage(b, 1)
+	perMessage(b, 1, 0)
 }
 
 func syncModes() []struct {
@@ -192,13 +198,14 @@ func BenchmarkSQLitePipeline(b *testing.B) {
 
 func benchPipeline(b *testing.B, e *benchEnv) {
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for range b.N {
 		ids := e.accept(b)
 		e.markQueued(b, ids)
 		e.submits(b, ids)
 		e.reports(b, ids)
 	}
-	perMessage(b, 4)
+	perMessage(b, 4, cpuTime()-cpu0)
 }
 
 // BenchmarkPostgresPipeline is the same against PostgreSQL, when one is
