@@ -73,7 +73,11 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if os.Getenv("HONGYAN_BENCH_KEEP") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Fprintln(os.Stderr, "bench: data kept in", dir)
+	}
 	log := newLogger("warn", "text")
 	sb, err := app.NewSandbox(ctx, app.SandboxOptions{DataDir: dir, Database: *db, Logger: log, SQLiteSync: *sqliteSync,
 		Sim: sim.Config{Window: 64}, Window: 64})
@@ -171,6 +175,26 @@ func runBench(ctx context.Context, args []string) error {
 	deadline := time.Now().Add(20 * time.Second)
 	for delivered.Load() < accepted.Load() && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
+	}
+	if d, a := delivered.Load(), accepted.Load(); d < a {
+		// Say where the rest are, so a stall is diagnosable from the output.
+		pending := map[store.State]int{}
+		inflight := 0
+		_ = sb.Store.PendingMessages(ctx, func(m *store.Message) error {
+			pending[m.State]++
+			if m.InFlight {
+				inflight++
+			}
+			return nil
+		})
+		ready, delayed := sb.Core.Backlog()
+		unmatched, _ := sb.Store.CountUnmatched(ctx)
+		var simStats []sim.Stats
+		for _, s := range sb.Sims {
+			simStats = append(simStats, s.Stats())
+		}
+		fmt.Fprintf(os.Stderr, "bench: %d accepted messages not delivered after the drain: pending %v (in flight %d), outbox %d, delay queue %d, unmatched reports %d, simulators %+v\n",
+			a-d, pending, inflight, ready, delayed, unmatched, simStats)
 	}
 	deliverTime := time.Duration(lastDelivered.Load() - start.UnixNano())
 	if deliverTime <= 0 {

@@ -91,8 +91,10 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 	for _, op := range sandboxOperators {
 		for i := 1; i <= o.PerOperator; i++ {
 			secret := core.NewSecret("", 9)
+			// Each simulated ISMG has its own gateway code, as real ones do,
+			// so their Msg_Ids differ.
 			s := sim.NewCMPP(sim.CMPPConfig{Config: o.Sim, Accounts: map[string]string{"901234": secret},
-				Logger: log.With("sim", op)})
+				Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", op)})
 			if err := s.Listen("127.0.0.1:0"); err != nil {
 				cleanup()
 				return nil, err

@@ -61,14 +61,14 @@ func (s State) Final() bool { return s.Rank() == 9 }
 // Account is a sending account (a business system or partner). Money is in
 // li (厘, 0.001 yuan) to keep sums exact.
 type Account struct {
-	ID          int64
-	Name        string
-	Balance     int64  // li
-	ServiceCode string // long number owned, e.g. "10658000"; MO to it or any extension lands here
-	CallbackURL string // receive URL for MO and status pushes; "" = inbox only
-	Secret      string // HMAC-SHA256 key for pushes (stored as given: it must be usable to sign)
+	ID           int64
+	Name         string
+	Balance      int64  // li
+	ServiceCode  string // long number owned, e.g. "10658000"; MO to it or any extension lands here
+	CallbackURL  string // receive URL for MO and status pushes; "" = inbox only
+	Secret       string // HMAC-SHA256 key for pushes (stored as given: it must be usable to sign)
 	PasswordHash string // for the legacy GET interface (user=&pwd=); "" = not allowed
-	CreatedAt   time.Time
+	CreatedAt    time.Time
 }
 
 // APIKey is stored as SHA-256 of the key; Prefix (first 8 chars) is shown in lists.
@@ -116,7 +116,7 @@ type Message struct {
 	Operator     string // cmcc, cucc, ctcc, cbn, intl
 	Gateway      string // last gateway used
 	State        State
-	Attempts     int // submit attempts made (retries = Attempts-1)
+	Attempts     int       // submit attempts made (retries = Attempts-1)
 	NextAttempt  time.Time // zero = now
 	ScheduleAt   time.Time // zero = immediately
 	InFlight     bool      // handed to a gateway session and not yet acknowledged: in doubt after a crash
@@ -129,7 +129,7 @@ type Message struct {
 // Segment is one submitted part of a message.
 type Segment struct {
 	MessageID   int64
-	Seq         int    // 1-based
+	Seq         int // 1-based
 	Gateway     string
 	OpMsgID     string // operator message id, canonical form (see core)
 	State       State  // Queued, Submitted, Delivered, Undelivered, Expired, Rejected
@@ -286,8 +286,9 @@ type Store interface {
 	// kept as unmatched for that OpMsgID is applied right after (report
 	// before submit response) and its outcome returned.
 	RecordSubmits(ctx context.Context, results []SubmitResult) ([]ReportOutcome, error)
-	// ApplyReports matches reports by OpMsgID (any gateway; same gateway
-	// preferred). A segment already final is a Duplicate. When every segment
+	// ApplyReports matches reports by OpMsgID within the reporting gateway
+	// (operator ids are unique per gateway only; a report with an empty
+	// Gateway matches any). A segment already final is a Duplicate. When every segment
 	// of a message is final, the message goes final: Delivered if all are
 	// Delivered, else the first failed segment's state and code. Unmatched
 	// reports are kept (UnmatchedReports) and counted, never dropped.

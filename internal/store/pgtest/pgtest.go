@@ -8,7 +8,8 @@
 //  2. A local trust-auth server: postgres://ROLE@127.0.0.1:5432/test, then
 //     database postgres, for ROLE postgres, the current OS user, and root.
 //  3. A throwaway server started from Debian's binaries
-//     (/usr/lib/postgresql/*/bin) in a temp dir on a free port, fsync off.
+//     (/usr/lib/postgresql/*/bin, or HONGYAN_PG_BINDIR) in a temp dir on a
+//     free port, fsync off.
 //     As root it runs as the "postgres" OS user (initdb refuses root). It
 //     dies with the test binary (parent-death signal) and Main stops it and
 //     removes its files.
@@ -94,7 +95,10 @@ func Server(t testing.TB) string {
 	t.Helper()
 	once.Do(find)
 	if findErr != nil {
-		if Required() || configured {
+		if configured {
+			t.Fatalf("pgtest: %v", findErr)
+		}
+		if Required() {
 			t.Fatalf("pgtest: PostgreSQL is required here (CI or HONGYAN_REQUIRE_PG=1) but none is available: %v", findErr)
 		}
 		t.Skipf("pgtest: no PostgreSQL available, skipping (set %s to a server DSN): %v", EnvDSN, findErr)

@@ -25,9 +25,16 @@ type server struct {
 	exited chan struct{}
 }
 
-// findBinDir returns the newest /usr/lib/postgresql/N/bin that has initdb
-// and postgres, or the directory of initdb on PATH.
+// findBinDir returns HONGYAN_PG_BINDIR, or the newest
+// /usr/lib/postgresql/N/bin that has initdb and postgres, or the directory
+// of initdb on PATH.
 func findBinDir() (string, error) {
+	if d := os.Getenv("HONGYAN_PG_BINDIR"); d != "" {
+		if isExec(filepath.Join(d, "initdb")) && isExec(filepath.Join(d, "postgres")) {
+			return d, nil
+		}
+		return "", fmt.Errorf("HONGYAN_PG_BINDIR=%s has no initdb and postgres", d)
+	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
 	for _, d := range dirs {

@@ -25,9 +25,8 @@ type dialect interface {
 	rebind(q string) string
 	// upsert returns the clause appended to an INSERT so that a conflict on
 	// key updates cols to the new row's values, but only where the existing
-	// row satisfies cond ("" = always). cond names the table's columns
-	// qualified by table.
-	upsert(table string, key, cols []string, cond string) string
+	// row satisfies cond ("" = always; columns qualified by the table name).
+	upsert(key, cols []string, cond string) string
 	// insertIgnore turns "INSERT INTO …" into its conflict-ignoring form.
 	insertIgnore(insert string) string
 	// updateFrom updates many rows in one statement: table's rows joined
@@ -61,14 +60,14 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string           { return "sqlite" }
 func (sqliteDialect) rebind(q string) string { return q }
-func (sqliteDialect) upsert(table string, key, cols []string, cond string) string {
-	return onConflictUpsert(table, key, cols, cond)
+func (sqliteDialect) upsert(key, cols []string, cond string) string {
+	return onConflictUpsert(key, cols, cond)
 }
 func (sqliteDialect) insertIgnore(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
 func (sqliteDialect) updateFrom(table, set, values, where, returning string) string {
 	return standardUpdateFrom(table, set, values, where, returning)
 }
-func (sqliteDialect) lockSuffix() string                { return "" }
+func (sqliteDialect) lockSuffix() string { return "" }
 
 // SQLite has one writer connection and BEGIN IMMEDIATE: every write
 // transaction is already serialised, so there is nothing to lock.
@@ -91,7 +90,7 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 // SQLITE_BUSY past busy_timeout is not retried: it means another process
 // holds the file for longer than we are willing to wait.
 func (sqliteDialect) retryable(error) bool { return false }
-func (sqliteDialect) migrations() fs.FS  { return mustSub("migrations/sqlite") }
+func (sqliteDialect) migrations() fs.FS    { return mustSub("migrations/sqlite") }
 
 // ---- PostgreSQL ----
 
@@ -119,8 +118,8 @@ func (postgresDialect) rebind(q string) string {
 	return b.String()
 }
 
-func (postgresDialect) upsert(table string, key, cols []string, cond string) string {
-	return onConflictUpsert(table, key, cols, cond)
+func (postgresDialect) upsert(key, cols []string, cond string) string {
+	return onConflictUpsert(key, cols, cond)
 }
 func (postgresDialect) insertIgnore(insert string) string { return insert + " ON CONFLICT DO NOTHING" }
 func (postgresDialect) updateFrom(table, set, values, where, returning string) string {
@@ -168,7 +167,7 @@ func (postgresDialect) migrations() fs.FS { return mustSub("migrations/postgres"
 
 // onConflictUpsert is the standard form SQLite and PostgreSQL share. (MySQL:
 // ON DUPLICATE KEY UPDATE c = IF(cond, VALUES(c), c).)
-func onConflictUpsert(table string, key, cols []string, cond string) string {
+func onConflictUpsert(key, cols []string, cond string) string {
 	var b strings.Builder
 	b.WriteString(" ON CONFLICT (")
 	b.WriteString(strings.Join(key, ", "))
@@ -182,7 +181,6 @@ func onConflictUpsert(table string, key, cols []string, cond string) string {
 	if cond != "" {
 		b.WriteString(" WHERE " + cond)
 	}
-	_ = table
 	return b.String()
 }
 

@@ -150,7 +150,7 @@ var btCols = []string{"code", "name", "priority", "max_retries", "retry_interval
 // UpsertBusinessType inserts b or replaces the type with its Code.
 func (s *Store) UpsertBusinessType(ctx context.Context, b *store.BusinessType) error {
 	q := `INSERT INTO business_types (code, name, priority, max_retries, retry_interval_us, max_segments, at_least_once, validity_us, enabled)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.d.upsert("business_types", btCols[:1], btCols[1:], "")
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.d.upsert(btCols[:1], btCols[1:], "")
 	return s.write(ctx, "upsert business type", func(w *wtx) error {
 		_, err := w.exec(q, b.Code, b.Name, b.Priority, b.MaxRetries, b.RetryInterval.Microseconds(), b.MaxSegments,
 			b2i(b.AtLeastOnce), b.Validity.Microseconds(), b2i(b.Enabled))

@@ -152,7 +152,7 @@ func TestOpenDSNs(t *testing.T) {
 		}
 		s.Close()
 	}
-	for _, dsn := range []string{"", "mysql://x", "sqlite:"} {
+	for _, dsn := range []string{"", "mysql://x", "sqlite:", "sqlite:/tmp/x.db?_pragma=foo"} {
 		if _, err := Open(context.Background(), dsn); err == nil {
 			t.Fatalf("Open(%q) succeeded", dsn)
 		}

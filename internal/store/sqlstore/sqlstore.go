@@ -28,7 +28,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"            // registers "sqlite"
+	_ "modernc.org/sqlite"             // registers "sqlite"
 
 	"hongyan/internal/store"
 )
@@ -125,6 +125,10 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open sqlite: empty path")
 	}
+	if strings.ContainsRune(path, '?') {
+		// The driver's parameters are ours to set (see Option).
+		return nil, fmt.Errorf("store: open sqlite %q: no parameters in the path; use Open's options", path)
+	}
 	memory := path == ":memory:"
 	if !memory {
 		if dir := filepath.Dir(path); dir != "." {
@@ -181,7 +185,7 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 	}
 	r := w
 	if !memory {
-		rq := common // the writer took a copy
+		rq := common               // the writer took a copy
 		rq.Set("_query_only", "1") // a read connection can never write by mistake
 		r, err = sql.Open("sqlite", path+"?"+rq.Encode())
 		if err != nil {

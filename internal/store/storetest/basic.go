@@ -390,6 +390,18 @@ func testAcceptDefaults(t *testing.T, s store.Store) {
 	if f.s.Accept(f.ctx, nil) != nil {
 		t.Fatal("Accept(nil) failed")
 	}
+	// DoneAt is set exactly for final states: given for a pending message it
+	// is dropped; missing for a message final at accept it is CreatedAt.
+	odd := f.item(f.acct, "", 2, 1)
+	odd.Messages[0].DoneAt = base
+	odd.Messages[1].State = store.Blacklisted
+	f.must(s.Accept(f.ctx, []*store.AcceptItem{odd}))
+	if m := f.msg(odd.Messages[0].ID); !m.DoneAt.IsZero() {
+		t.Fatalf("pending message kept DoneAt %v", m.DoneAt)
+	}
+	if m := f.msg(odd.Messages[1].ID); !m.DoneAt.Equal(odd.Messages[1].CreatedAt) {
+		t.Fatalf("final-at-accept message DoneAt %v, want its CreatedAt %v", m.DoneAt, odd.Messages[1].CreatedAt)
+	}
 }
 
 func testClientRef(t *testing.T, s store.Store) {

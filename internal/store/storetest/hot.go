@@ -279,8 +279,9 @@ func testReportNotFinal(t *testing.T, s store.Store) {
 
 func testReportGatewayPreference(t *testing.T, s store.Store) {
 	f := newFx(t, s)
-	ids := f.accept(3, 1)
-	// The same operator id on three gateways (ids are unique per operator only).
+	ids := f.accept(4, 1)
+	// The same operator id on three gateways: ids are unique per gateway
+	// (ISMG) only, so a report matches only its own gateway's segments.
 	for i, gw := range []string{"gw-a", "gw-b", "gw-c"} {
 		f.queue(ids[i], gw, 1)
 		f.submit(ids[i], 1, gw, "SAME")
@@ -291,10 +292,25 @@ func testReportGatewayPreference(t *testing.T, s store.Store) {
 	if o := f.report("gw-a", "SAME", store.Undelivered, "UNDELIV"); o.MessageID != ids[0] || o.Final != store.Undelivered {
 		t.Fatalf("report from gw-a: %+v, want message %d", o, ids[0])
 	}
-	// From an unknown gateway: any gateway, the most recent message.
-	if o := f.report("gw-z", "SAME", store.Delivered, "DELIVRD"); o.MessageID != ids[2] || o.Final != store.Delivered {
-		t.Fatalf("report from gw-z: %+v, want message %d", o, ids[2])
+	// From a gateway that never sent that id: kept as unmatched, not
+	// applied to another gateway's message.
+	if o := f.report("gw-z", "SAME", store.Delivered, "DELIVRD"); o.Matched {
+		t.Fatalf("report from gw-z matched %+v; want it kept unmatched", o)
 	}
+	f.state(ids[2], store.Submitted)
+	// The trap this guards: a report that overtakes its own submit
+	// response while another gateway already used the same id. It must
+	// wait (unmatched) for its own segment, not finish the other message.
+	f.queue(ids[3], "gw-d", 1)
+	if o := f.report("gw-d", "SAME", store.Delivered, "DELIVRD"); o.Matched {
+		t.Fatalf("early report from gw-d matched %+v before gw-d recorded SAME", o)
+	}
+	outs, err := s.RecordSubmits(f.ctx, []store.SubmitResult{{MessageID: ids[3], Seq: 1, Gateway: "gw-d", OpMsgID: "SAME", OK: true, Code: "0", At: base}})
+	f.must(err)
+	if len(outs) != 1 || outs[0].MessageID != ids[3] || outs[0].Final != store.Delivered {
+		t.Fatalf("kept report applied on submit: %+v, want message %d delivered", outs, ids[3])
+	}
+	f.state(ids[2], store.Submitted)
 }
 
 func testForwardOnly(t *testing.T, s store.Store) {
