@@ -121,7 +121,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted",
 			Detail: fmt.Sprintf("%s, %d segment(s), %s, operator %s", bt.Code, segs, coding, op)})
 	}
-	if err := c.acceptC.do(ctx, ai); err != nil {
+	if err := c.write(ctx, writeOp{accept: ai}); err != nil {
 		return nil, fmt.Errorf("core: accept: %w", err)
 	}
 	if ai.Dup {

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+
+	"hongyan/internal/store"
 )
 
 // committer group-commits: callers hand it items, one goroutine gathers
@@ -90,4 +92,45 @@ func (c *committer[T]) do(ctx context.Context, items ...T) error {
 			return errCommitterClosed
 		}
 	}
+}
+
+// writeOp is one caller's part of a group commit.
+type writeOp struct {
+	accept   *store.AcceptItem
+	queued   []store.QueuedMark
+	submits  []store.SubmitResult
+	reports  []store.Report
+	retries  []store.Retry
+	finishes []store.Finish
+	events   []store.Event
+}
+
+// write commits op (with whatever else is waiting) and waits until durable.
+func (c *Core) write(ctx context.Context, op writeOp) error { return c.writer.do(ctx, op) }
+
+// flushWrites is the writer's one transaction, then what follows a commit:
+// final-state hooks for messages finished by reports or refusals.
+func (c *Core) flushWrites(ctx context.Context, ops []writeOp) error {
+	var ws store.WriteSet
+	for i := range ops {
+		op := &ops[i]
+		if op.accept != nil {
+			ws.Accept = append(ws.Accept, op.accept)
+		}
+		ws.Queued = append(ws.Queued, op.queued...)
+		ws.Submits = append(ws.Submits, op.submits...)
+		ws.Reports = append(ws.Reports, op.reports...)
+		ws.Retries = append(ws.Retries, op.retries...)
+		ws.Finishes = append(ws.Finishes, op.finishes...)
+		ws.Events = append(ws.Events, op.events...)
+	}
+	if err := c.st.Write(ctx, &ws); err != nil {
+		return err
+	}
+	c.afterReports(ctx, ws.SubmitOutcomes)
+	c.afterReports(ctx, ws.ReportOutcomes)
+	for _, f := range ws.Finishes {
+		c.finalized(ctx, f.MessageID, f.State)
+	}
+	return nil
 }

@@ -81,13 +81,10 @@ type Core struct {
 	caches *caches
 	m      *metrics
 
-	acceptC *committer[*store.AcceptItem]
-	queuedC *committer[store.QueuedMark]
-	submitC *committer[store.SubmitResult]
-	reportC *committer[store.Report]
-	retryC  *committer[store.Retry]
-	finishC *committer[store.Finish]
-	eventC  *committer[store.Event]
+	// writer group-commits every hot-path write (accepts, marks, submit
+	// results, reports, retries, finishes) into one transaction per round:
+	// SQLite has one writer, so one commit for all kinds beats one per kind.
+	writer *committer[writeOp]
 
 	// pending maps an operator id whose submit result is not yet committed to
 	// a channel closed at commit, so a report that overtakes it waits instead
@@ -123,33 +120,7 @@ func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments)
 	}
 	c.delay = newDelayQueue(c.out)
 	c.caches = newCaches(st)
-	c.acceptC = newCommitter(512, st.Accept)
-	c.queuedC = newCommitter(1024, st.MarkQueued)
-	c.submitC = newCommitter(1024, func(ctx context.Context, rs []store.SubmitResult) error {
-		outs, err := st.RecordSubmits(ctx, rs)
-		if err == nil {
-			c.afterReports(ctx, outs)
-		}
-		return err
-	})
-	c.reportC = newCommitter(1024, func(ctx context.Context, rs []store.Report) error {
-		outs, err := st.ApplyReports(ctx, rs)
-		if err == nil {
-			c.afterReports(ctx, outs)
-		}
-		return err
-	})
-	c.retryC = newCommitter(1024, st.ScheduleRetries)
-	c.finishC = newCommitter(1024, func(ctx context.Context, fs []store.Finish) error {
-		if err := st.FinishMessages(ctx, fs); err != nil {
-			return err
-		}
-		for _, f := range fs {
-			c.finalized(ctx, f.MessageID, f.State)
-		}
-		return nil
-	})
-	c.eventC = newCommitter(1024, st.AddEvents)
+	c.writer = newCommitter(4096, c.flushWrites)
 	for _, g := range pool.All() {
 		c.gwSem[g.Name] = make(chan struct{}, g.Capacity())
 	}
@@ -173,10 +144,8 @@ func (c *Core) Start(ctx context.Context) error {
 	}
 	commitCtx, stopCommit := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopCommit = stopCommit
-	for _, cm := range []interface{ run(context.Context) }{c.acceptC, c.queuedC, c.submitC, c.reportC, c.retryC, c.finishC, c.eventC} {
-		c.commits.Add(1)
-		go func() { defer c.commits.Done(); cm.run(commitCtx) }()
-	}
+	c.commits.Add(1)
+	go func() { defer c.commits.Done(); c.writer.run(commitCtx) }()
 	if err := c.recover(ctx); err != nil {
 		stopCommit()
 		c.commits.Wait()

@@ -54,14 +54,14 @@ func (c *Core) dispatchLoop(ctx context.Context, op string) {
 			gws = append(gws, gw)
 		}
 		if len(expired) > 0 {
-			if err := c.finishC.do(ctx, expired...); err != nil {
+			if err := c.write(ctx, writeOp{finishes: expired}); err != nil {
 				c.log.Error("expire messages", "err", err)
 			}
 		}
 		if len(marks) == 0 {
 			continue
 		}
-		if err := c.queuedC.do(ctx, marks...); err != nil {
+		if err := c.write(ctx, writeOp{queued: marks}); err != nil {
 			c.log.Error("mark queued; will try again", "operator", op, "err", err)
 			c.out.pushFront(send)
 			select {
@@ -209,7 +209,7 @@ func (c *Core) recordSubmit(ctx context.Context, r store.SubmitResult) {
 	c.pendingMu.Lock()
 	c.pending[r.OpMsgID] = ch
 	c.pendingMu.Unlock()
-	if err := c.submitC.do(ctx, r); err != nil {
+	if err := c.write(ctx, writeOp{submits: []store.SubmitResult{r}}); err != nil {
 		c.log.Error("record submit", "message", r.MessageID, "seq", r.Seq, "op_msg_id", r.OpMsgID, "err", err)
 	}
 	c.pendingMu.Lock()
@@ -281,7 +281,7 @@ func (c *Core) attemptDone(ctx context.Context, it *item, gw *gateway.Gateway, o
 		next := now.Add(back)
 		m.NextAttempt = next
 		m.InFlight = false
-		if err := c.retryC.do(ctx, store.Retry{MessageID: m.ID, NextAttempt: next, Reason: reason, At: now}); err != nil {
+		if err := c.write(ctx, writeOp{retries: []store.Retry{{MessageID: m.ID, NextAttempt: next, Reason: reason, At: now}}}); err != nil {
 			c.log.Error("schedule retry", "message", m.ID, "err", err)
 		}
 		c.m.retries.Inc()
@@ -296,7 +296,7 @@ func (c *Core) attemptDone(ctx context.Context, it *item, gw *gateway.Gateway, o
 }
 
 func (c *Core) finishAsync(ctx context.Context, f store.Finish) {
-	if err := c.finishC.do(ctx, f); err != nil {
+	if err := c.write(ctx, writeOp{finishes: []store.Finish{f}}); err != nil {
 		c.log.Error("finish message", "message", f.MessageID, "state", f.State, "err", err)
 	}
 }

@@ -37,7 +37,7 @@ func (c *Core) Report(ctx context.Context, gw *gateway.Gateway, r gateway.Report
 	if at.IsZero() {
 		at = c.now()
 	}
-	err := c.reportC.do(ctx, store.Report{Gateway: gw.Name, OpMsgID: r.OpMsgID, State: StateOfStat(r.Stat), Code: r.Stat, To: r.To, At: at})
+	err := c.write(ctx, writeOp{reports: []store.Report{{Gateway: gw.Name, OpMsgID: r.OpMsgID, State: StateOfStat(r.Stat), Code: r.Stat, To: r.To, At: at}}})
 	if err != nil {
 		return fmt.Errorf("core: store report %s from %s: %w", r.OpMsgID, gw.Name, err)
 	}

@@ -255,6 +255,23 @@ type PushAttempt struct {
 	Duration   time.Duration
 }
 
+// WriteSet is one group commit of the hot path. Write applies its parts in
+// field order (so a report finds a submit recorded in the same batch) and
+// fills the outcomes; the semantics of each part are those of the method of
+// the same name.
+type WriteSet struct {
+	Accept   []*AcceptItem
+	Queued   []QueuedMark
+	Submits  []SubmitResult
+	Reports  []Report
+	Retries  []Retry
+	Finishes []Finish
+	Events   []Event
+	// Outcomes, set by Write.
+	SubmitOutcomes []ReportOutcome // reports kept unmatched that a submit now matched
+	ReportOutcomes []ReportOutcome // one per Reports entry
+}
+
 // Store is everything the platform persists.
 type Store interface {
 	// Close releases the database.
@@ -278,6 +295,9 @@ type Store interface {
 	// whose (AccountID, ClientRef) exists (or repeats inside the call) are
 	// marked Dup and not written; every other item is written whole.
 	Accept(ctx context.Context, items []*AcceptItem) error
+	// Write applies a WriteSet in ONE transaction: how the core group-commits
+	// every kind of hot-path write together (one fsync for all of them).
+	Write(ctx context.Context, b *WriteSet) error
 	// MarkQueued durably hands messages to gateways before they go on the wire.
 	MarkQueued(ctx context.Context, marks []QueuedMark) error
 	// RecordSubmits stores submit answers. An OK segment gets its OpMsgID and

@@ -403,6 +403,13 @@ func (w *wtx) scanOne(q string, args []any, dest ...any) error {
 // chose it as a deadlock or serialisation victim. fn must reset whatever it
 // reports to the caller, since it may run more than once.
 func (s *Store) write(ctx context.Context, op string, fn func(w *wtx) error) error {
+	// Inside Write, every hot-path method joins the one transaction.
+	if w, ok := ctx.Value(wtxKey{}).(*wtx); ok && w.s == s {
+		if err := fn(w); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		return nil
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)
 		if err == nil {
@@ -434,6 +441,40 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 		_, _ = s.wst.get(ctx, q)
 	}
 	return err
+}
+
+// wtxKey carries the transaction of Write to the methods it calls.
+type wtxKey struct{}
+
+// Write applies a whole hot-path batch in ONE transaction (one commit, one
+// fsync), in the order of WriteSet's fields.
+func (s *Store) Write(ctx context.Context, b *store.WriteSet) error {
+	return s.write(ctx, "write", func(w *wtx) error {
+		ctx := context.WithValue(w.ctx, wtxKey{}, w)
+		b.SubmitOutcomes, b.ReportOutcomes = nil, nil
+		if err := s.Accept(ctx, b.Accept); err != nil {
+			return err
+		}
+		if err := s.MarkQueued(ctx, b.Queued); err != nil {
+			return err
+		}
+		outs, err := s.RecordSubmits(ctx, b.Submits)
+		if err != nil {
+			return err
+		}
+		b.SubmitOutcomes = outs
+		if outs, err = s.ApplyReports(ctx, b.Reports); err != nil {
+			return err
+		}
+		b.ReportOutcomes = outs
+		if err := s.ScheduleRetries(ctx, b.Retries); err != nil {
+			return err
+		}
+		if err := s.FinishMessages(ctx, b.Finishes); err != nil {
+			return err
+		}
+		return s.AddEvents(ctx, b.Events)
+	})
 }
 
 // ---- reads ----

@@ -558,3 +558,59 @@ func testBatchCounts(t *testing.T, s store.Store) {
 	_, err = s.BatchFailures(f.ctx, 4040404, 10)
 	wantErr(t, err, store.ErrNotFound, "BatchFailures(missing batch)")
 }
+
+// testWriteSet: one Write carries a message from accept to delivered, in
+// field order, and a failing part rolls the whole set back.
+func testWriteSet(t *testing.T, s store.Store) {
+	f := newFx(t, s)
+	it := f.item(f.acct, "ws-1", 1, 1)
+	id := it.Messages[0].ID
+	ws := &store.WriteSet{
+		Accept:  []*store.AcceptItem{it},
+		Queued:  []store.QueuedMark{{MessageID: id, Operator: "cmcc", Gateway: "gw", Segments: 1, At: base}},
+		Submits: []store.SubmitResult{{MessageID: id, Seq: 1, Gateway: "gw", OpMsgID: "W1", OK: true, Code: "0", At: base}},
+		Reports: []store.Report{{Gateway: "gw", OpMsgID: "W1", State: store.Delivered, Code: "DELIVRD", At: base}},
+		Events:  []store.Event{{MessageID: id, At: base, Kind: "note", Detail: "in the same commit"}},
+	}
+	f.must(s.Write(f.ctx, ws))
+	if len(ws.ReportOutcomes) != 1 || ws.ReportOutcomes[0].Final != store.Delivered || ws.ReportOutcomes[0].MessageID != id {
+		t.Fatalf("report outcomes %+v", ws.ReportOutcomes)
+	}
+	f.state(id, store.Delivered)
+	kinds := map[string]bool{}
+	for _, e := range f.events(id) {
+		kinds[e.Kind] = true
+	}
+	for _, k := range []string{"accepted", "queued", "submitted", "report", "note"} {
+		if !kinds[k] {
+			t.Errorf("events lack %q: %v", k, kinds)
+		}
+	}
+
+	// A report before its submit in another set: kept, then matched by the
+	// submit's set and returned as a submit outcome.
+	id2 := f.accept(1, 1)[0]
+	f.queue(id2, "gw", 1)
+	early := &store.WriteSet{Reports: []store.Report{{Gateway: "gw", OpMsgID: "W2", State: store.Delivered, Code: "DELIVRD", At: base}}}
+	f.must(s.Write(f.ctx, early))
+	if early.ReportOutcomes[0].Matched {
+		t.Fatalf("early report matched: %+v", early.ReportOutcomes)
+	}
+	late := &store.WriteSet{Submits: []store.SubmitResult{{MessageID: id2, Seq: 1, Gateway: "gw", OpMsgID: "W2", OK: true, Code: "0", At: base}}}
+	f.must(s.Write(f.ctx, late))
+	if len(late.SubmitOutcomes) != 1 || late.SubmitOutcomes[0].Final != store.Delivered {
+		t.Fatalf("submit outcomes %+v", late.SubmitOutcomes)
+	}
+
+	// All or nothing: an invalid finish fails the set and the accept in it
+	// is not written.
+	bad := f.item(f.acct, "ws-bad", 1, 1)
+	err := s.Write(f.ctx, &store.WriteSet{Accept: []*store.AcceptItem{bad},
+		Finishes: []store.Finish{{MessageID: id2, State: store.Queued, At: base}}})
+	if err == nil {
+		t.Fatal("Write with a non-final Finish succeeded")
+	}
+	if _, err := s.GetMessage(f.ctx, 0, bad.Messages[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("accept of a failed set was written: %v", err)
+	}
+}

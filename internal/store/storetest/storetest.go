@@ -56,6 +56,7 @@ func Tests() []Test {
 		{"MO", testMO},
 		{"Pushes", testPushes},
 		{"Times", testTimes},
+		{"WriteSet", testWriteSet},
 		{"Randomised", testRandomised},
 		{"Concurrent", testConcurrent},
 	}
