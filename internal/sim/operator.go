@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -36,11 +35,10 @@ type Stats struct {
 
 // behaviour is the protocol-neutral operator logic shared by adapters.
 type behaviour struct {
-	mu         sync.Mutex
 	cfg        Config
 	stats      struct{ submits, rejected, reports, mo atomic.Int64 }
 	rejectNext atomic.Int64
-	stats_     []string // sorted stats of the mix, for a stable pick
+	statKeys   []string // sorted stats of the mix, for a stable pick
 }
 
 func newBehaviour(cfg Config) *behaviour {
@@ -52,9 +50,9 @@ func newBehaviour(cfg Config) *behaviour {
 	}
 	b := &behaviour{cfg: cfg}
 	for k := range cfg.ReportMix {
-		b.stats_ = append(b.stats_, k)
+		b.statKeys = append(b.statKeys, k)
 	}
-	sort.Strings(b.stats_)
+	sort.Strings(b.statKeys)
 	return b
 }
 
@@ -83,21 +81,21 @@ func (b *behaviour) decide() (reject bool) {
 
 // pickStat draws a report outcome from the mix.
 func (b *behaviour) pickStat() string {
-	if len(b.stats_) == 1 {
-		return b.stats_[0]
+	if len(b.statKeys) == 1 {
+		return b.statKeys[0]
 	}
 	total := 0.0
-	for _, k := range b.stats_ {
+	for _, k := range b.statKeys {
 		total += b.cfg.ReportMix[k]
 	}
 	x := rand.Float64() * total
-	for _, k := range b.stats_ {
+	for _, k := range b.statKeys {
 		x -= b.cfg.ReportMix[k]
 		if x < 0 {
 			return k
 		}
 	}
-	return b.stats_[len(b.stats_)-1]
+	return b.statKeys[len(b.statKeys)-1]
 }
 
 func (b *behaviour) Stats() Stats {
