@@ -84,3 +84,8 @@ func runKey(args []string) error {
 	fmt.Printf("api key:        %s\napi_key_sha256: %s\n", k, hex.EncodeToString(sum[:]))
 	return nil
 }
+
+func sha256hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

@@ -385,3 +385,22 @@ func TestMetricsAndHealth(t *testing.T) {
 }
 
 var _ = sim.Config{}
+
+// A marketing backlog never delays a verification code: the dispatcher
+// serves the urgent lane first.
+func TestVerificationCodeOvertakesMarketingBacklog(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{TPS: 50})
+	var nums []string
+	for i := 0; i < 300; i++ {
+		nums = append(nums, fmt.Sprintf(`"138%08d"`, i))
+	}
+	mk := send(t, sb, `{"to":[`+strings.Join(nums, ",")+`],"content":"双十一邮政优惠","business":"marketing"}`)
+	time.Sleep(300 * time.Millisecond) // the backlog is queued and draining at 50/s
+	id := firstID(t, send(t, sb, `{"to":["13900000001"],"content":"验证码 123456","business":"verify"}`))
+	waitState(t, sb, id, "delivered", 5*time.Second)
+	_, b := call(t, sb, "GET", "/api/v1/batches/"+mk["batch_id"].(string), "", sb.APIKey)
+	done := b["counts"].(map[string]any)["delivered"]
+	if d, _ := done.(float64); d > 150 {
+		t.Fatalf("verification code delivered only after %v of 300 marketing messages", d)
+	}
+}

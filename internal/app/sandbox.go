@@ -37,6 +37,7 @@ type SandboxOptions struct {
 	SQLiteSync   string
 	GatewayConns int
 	Window       int
+	TPS          float64 // per-gateway submit limit; 0 = none
 	// Extra gateways per operator (failover tests): each operator gets this
 	// many simulators and gateways; [1].
 	PerOperator int
@@ -104,7 +105,7 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 			cfg.Gateways = append(cfg.Gateways, gateway.Config{
 				Name: name, Operator: op, Protocol: "cmpp3", Addr: s.Addr(), Account: "901234", Secret: secret,
 				ServiceID: "HYDEMO", SrcID: SandboxServiceCode, Conns: max(o.GatewayConns, 1), Window: max(o.Window, 16),
-				Priority: i - 1, // the first simulator is primary; others are failover
+				TPS: o.TPS, Priority: i - 1, // the first simulator is primary; others are failover
 			})
 		}
 	}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hongyan/internal/proto/cmpp"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// runCmd runs a subcommand until the test ends.
+func runCmd(t *testing.T, fn func(context.Context, []string) error, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx, args) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("command %v: %v", args, err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("command %v did not stop", args)
+		}
+	})
+}
+
+// The standalone simulator answers a CMPP client: login, submit, report.
+func TestSimCommand(t *testing.T) {
+	addr := freeAddr(t)
+	runCmd(t, runSim, "--proto", "cmpp3", "--listen", addr, "--account", "901234", "--secret", "pw",
+		"--report-delay", "10ms", "--log", "error")
+	reports := make(chan *cmpp.Report, 1)
+	cl := cmpp.NewClient(cmpp.ClientConfig{Name: "t", Addr: addr, SourceAddr: "901234", Secret: "pw"},
+		func(_ context.Context, d *cmpp.Deliver) uint32 {
+			if d.Report != nil {
+				reports <- d.Report
+			}
+			return 0
+		})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl.Start(ctx)
+	defer cl.Close(context.Background())
+	if err := cl.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cl.Submit(ctx, &cmpp.Submit{RegisteredDelivery: 1, DestTerminalID: []string{"13800138000"}, MsgContent: []byte("hi"), SrcID: "10658000"})
+	if err != nil || resp.Result != 0 {
+		t.Fatalf("submit: %+v %v", resp, err)
+	}
+	select {
+	case r := <-reports:
+		if r.MsgID != resp.MsgID || r.Stat != "DELIVRD" {
+			t.Fatalf("report %+v for msg %d", r, resp.MsgID)
+		}
+	case <-ctx.Done():
+		t.Fatal("no status report from the simulator")
+	}
+}
+
+func TestSimCommandRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"--proto", "x25"}, {"--reject", "2"}, {"--report-mix", "DELIVRD"}} {
+		if err := runSim(context.Background(), args); err == nil {
+			t.Errorf("sim %v accepted", args)
+		}
+	}
+}
+
+// serve runs from a YAML file: a message sent over HTTP is delivered by a
+// standalone simulator.
+func TestServeCommand(t *testing.T) {
+	simAddr, httpAddr := freeAddr(t), freeAddr(t)
+	runCmd(t, runSim, "--listen", simAddr, "--account", "901234", "--secret", "pw", "--report-delay", "10ms", "--log", "error")
+	key := "hy_test_key_for_serve_command_000000"
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`database: "sqlite:%s/h.db"
+http: {listen: "%s"}
+log: {level: error}
+gateways:
+  - {name: cmcc-1, operator: cmcc, protocol: cmpp3, addr: "%s", account: "901234", secret: pw, src_id: "10658000"}
+accounts:
+  - {name: ems, service_code: "1065800001", api_key_sha256: "%s"}
+`, dir, httpAddr, simAddr, sha256hex(key))
+	path := filepath.Join(dir, "hongyan.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, runServe, "-c", path)
+	base := "http://" + httpAddr
+	var id string
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/messages", strings.NewReader(`{"to":["13800138000"],"content":"serve"}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			var m struct {
+				Messages []struct{ ID string } `json:"messages"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			if resp.StatusCode == 201 && len(m.Messages) == 1 {
+				id = m.Messages[0].ID
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if id == "" {
+		t.Fatal("serve never accepted a message")
+	}
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest("GET", base+"/api/v1/messages/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			var m struct{ State string }
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			if m.State == "delivered" {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("message sent through serve was not delivered")
+}
+
+func TestRedactDSN(t *testing.T) {
+	if got := redactDSN("postgres://u:secret@db:5432/x"); strings.Contains(got, "secret") {
+		t.Fatalf("redactDSN leaked the password: %s", got)
+	}
+	if got := redactDSN("sqlite:./a.db"); got != "sqlite:./a.db" {
+		t.Fatalf("redactDSN changed a sqlite path: %s", got)
+	}
+}
