@@ -11,7 +11,7 @@ for pkg in $(go list ./...); do
   targets=$(grep -hoE '^func (Fuzz[A-Za-z0-9_]+)\(' "$dir"/*_test.go 2>/dev/null | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort -u || true)
   for t in $targets; do
     echo "fuzz $pkg $t ($FUZZTIME)"
-    if ! go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+    if ! go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=100x "$pkg" >/tmp/fuzz-$$.log 2>&1; then
       cat /tmp/fuzz-$$.log; status=1
     fi
   done

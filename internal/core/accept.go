@@ -132,10 +132,17 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		return &SendResult{BatchID: ai.ExistingBatch, Messages: msgs, Duplicate: true}, nil
 	}
 	c.m.accepted.Add(float64(len(ai.Messages)))
+	// The caller gets copies: the dispatcher owns the originals from here.
+	out := make([]store.Message, len(ai.Messages))
+	res := &SendResult{BatchID: batch.ID, Messages: make([]*store.Message, len(ai.Messages))}
+	for i, m := range ai.Messages {
+		out[i] = *m
+		res.Messages[i] = &out[i]
+	}
 	for _, m := range ai.Messages {
 		c.enqueue(&item{msg: m}, now)
 	}
-	return &SendResult{BatchID: batch.ID, Messages: ai.Messages}, nil
+	return res, nil
 }
 
 // enqueue puts an item in the outbox now or at its scheduled / retry time.
