@@ -62,6 +62,7 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/batches/{id}", s.auth(s.getBatch))
 	m.HandleFunc("GET /api/v1/mo", s.auth(s.listMO))
 	m.HandleFunc("GET /api/v1/account", s.auth(s.getAccount))
+	m.HandleFunc("PATCH /api/v1/account", s.auth(s.patchAccount))
 	m.HandleFunc("GET /api/v1/gateways", s.auth(s.gateways))
 	m.HandleFunc("GET /sms/send", s.legacySend)
 	m.HandleFunc("POST /sms/send", s.legacySend)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -268,4 +269,57 @@ func yuan(li int64) json.Number {
 		sign, li = "-", -li
 	}
 	return json.Number(fmt.Sprintf("%s%d.%03d", sign, li/1000, li%1000))
+}
+
+type accountPatch struct {
+	CallbackURL  *string `json:"callback_url"`
+	Secret       *string `json:"secret"`
+	RotateSecret bool    `json:"rotate_secret"`
+}
+
+// patchAccount lets an account set its receive URL and push secret. The
+// secret is shown in this answer (it is needed to verify signatures) and
+// never again by GET.
+func (s *Server) patchAccount(w http.ResponseWriter, r *http.Request, acc *store.Account) {
+	var p accountPatch
+	if err := decodeJSON(r, &p); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
+		return
+	}
+	a, err := s.core.Store().GetAccount(r.Context(), acc.ID)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	if p.CallbackURL != nil {
+		u := strings.TrimSpace(*p.CallbackURL)
+		if u != "" {
+			pu, err := url.Parse(u)
+			if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+				writeError(w, http.StatusBadRequest, "invalid_callback_url", "callback_url must be an absolute http(s) URL")
+				return
+			}
+		}
+		a.CallbackURL = u
+	}
+	switch {
+	case p.Secret != nil:
+		if len(*p.Secret) < 16 {
+			writeError(w, http.StatusBadRequest, "invalid_secret", "secret must be at least 16 characters")
+			return
+		}
+		a.Secret = *p.Secret
+	case p.RotateSecret || (a.CallbackURL != "" && a.Secret == ""):
+		a.Secret = core.NewSecret("", 24)
+	}
+	if err := s.core.Store().UpdateAccount(r.Context(), a); err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	if err := s.core.Reload(r.Context()); err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id(a.ID), "name": a.Name, "balance": yuan(a.Balance),
+		"service_code": a.ServiceCode, "callback_url": a.CallbackURL, "secret": a.Secret})
 }

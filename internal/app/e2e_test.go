@@ -404,3 +404,65 @@ func TestVerificationCodeOvertakesMarketingBacklog(t *testing.T) {
 		t.Fatalf("verification code delivered only after %v of 300 marketing messages", d)
 	}
 }
+
+// A newcomer points their own URL at the platform through the API and
+// receives both a reply (MO) and a final status, signed with the secret the
+// API gave them.
+func TestCallbackURLSetThroughAPIReceivesMOAndStatus(t *testing.T) {
+	type push struct {
+		body []byte
+		sig  string
+		ts   string
+	}
+	got := make(chan push, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- push{b, r.Header.Get("X-Hongyan-Signature"), r.Header.Get("X-Hongyan-Timestamp")}
+	}))
+	defer srv.Close()
+	sb := testSandbox(t, SandboxOptions{})
+	if st, m := call(t, sb, "PATCH", "/api/v1/account", `{"callback_url":"ftp://x"}`, sb.APIKey); st != 400 || m["error"].(map[string]any)["code"] != "invalid_callback_url" {
+		t.Fatalf("bad callback URL answered %d %v", st, m)
+	}
+	st, acc := call(t, sb, "PATCH", "/api/v1/account", `{"callback_url":"`+srv.URL+`"}`, sb.APIKey)
+	secret, _ := acc["secret"].(string)
+	if st != 200 || acc["callback_url"] != srv.URL || len(secret) < 16 {
+		t.Fatalf("set callback answered %d %v", st, acc)
+	}
+	verify := func(p push) map[string]any {
+		t.Helper()
+		ts, _ := strconv.ParseInt(p.ts, 10, 64)
+		if p.sig != "sha256="+core.Sign(secret, ts, p.body) {
+			t.Fatalf("push signature %q does not verify with the secret the API returned", p.sig)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(p.body, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if err := sb.SendMO(context.Background(), "13800138000", "10658000", "好的"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-got:
+		if m := verify(p); m["type"] != "mo" || m["content"] != "好的" {
+			t.Fatalf("MO push %v", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no MO push")
+	}
+	id := firstID(t, send(t, sb, `{"to":["13800138000"],"content":"状态回调"}`))
+	select {
+	case p := <-got:
+		if m := verify(p); m["type"] != "status" || m["id"] != id || m["state"] != "delivered" || m["operator_code"] != "DELIVRD" {
+			t.Fatalf("status push %v", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no status push")
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+id+"?trace=1", "", sb.APIKey)
+	if ps, _ := tr["pushes"].([]any); len(ps) != 1 {
+		t.Fatalf("trace pushes = %v", tr["pushes"])
+	}
+}

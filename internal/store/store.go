@@ -282,6 +282,8 @@ type Store interface {
 	// --- accounts, keys, business types (rarely written; callers cache) ---
 	CreateAccount(ctx context.Context, a *Account) error // sets a.ID if 0
 	GetAccount(ctx context.Context, id int64) (*Account, error)
+	// UpdateAccount changes settings (not the balance); ErrNotFound, ErrDuplicate (name).
+	UpdateAccount(ctx context.Context, a *Account) error
 	AccountByName(ctx context.Context, name string) (*Account, error)
 	Accounts(ctx context.Context) ([]*Account, error)
 	CreateAPIKey(ctx context.Context, k *APIKey) error

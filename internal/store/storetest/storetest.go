@@ -29,6 +29,7 @@ type Test struct {
 func Tests() []Test {
 	return []Test{
 		{"Accounts", testAccounts},
+		{"UpdateAccount", testUpdateAccount},
 		{"APIKeys", testAPIKeys},
 		{"BusinessTypes", testBusinessTypes},
 		{"AcceptRoundTrip", testAcceptRoundTrip},
