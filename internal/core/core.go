@@ -93,6 +93,7 @@ type Core struct {
 	pending   map[string]chan struct{}
 
 	pushWake chan struct{}
+	statusQ  *idQueue
 
 	// OnFinal, if set, is called after a message reaches a final state (bench, tests).
 	OnFinal func(messageID int64, state store.State)
@@ -115,6 +116,7 @@ func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments)
 		reasm:    sms.NewReassembler(cfg.MOReassembly),
 		pending:  map[string]chan struct{}{},
 		pushWake: make(chan struct{}, 1),
+		statusQ:  newIDQueue(),
 		gwSem:    map[string]chan struct{}{},
 		m:        newMetrics(),
 	}
@@ -158,8 +160,9 @@ func (c *Core) Start(ctx context.Context) error {
 		c.loops.Add(1)
 		go func() { defer c.loops.Done(); c.dispatchLoop(ctx, op) }()
 	}
-	c.loops.Add(2)
+	c.loops.Add(3)
 	go func() { defer c.loops.Done(); c.pushLoop(ctx) }()
+	go func() { defer c.loops.Done(); c.statusPushLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.reassemblyLoop(ctx) }()
 	return nil
 }

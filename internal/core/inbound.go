@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -59,31 +60,79 @@ func (c *Core) afterReports(ctx context.Context, outs []store.ReportOutcome) {
 	}
 }
 
-// finalized counts a final state, tells the hook, and queues a status push
-// when the owner has a receive URL.
-func (c *Core) finalized(ctx context.Context, id int64, st store.State) {
+// finalized counts a final state, tells the hook, and hands the message to
+// the status-push maker when its owner may have a receive URL. It runs in
+// the writer's goroutine, so it never touches the database itself.
+func (c *Core) finalized(_ context.Context, id int64, st store.State) {
 	c.m.final.WithLabelValues(string(st)).Inc()
 	if c.OnFinal != nil {
 		c.OnFinal(id, st)
 	}
-	if !c.caches.hasCallbacks() {
-		return
+	if c.caches.hasCallbacks() {
+		c.statusQ.add(id)
 	}
-	m, err := c.st.GetMessage(ctx, 0, id)
-	if err != nil {
-		c.log.Error("status push: read message", "message", id, "err", err)
-		return
+}
+
+// idQueue collects message ids for the status-push maker without ever
+// blocking the writer.
+type idQueue struct {
+	mu   sync.Mutex
+	ids  []int64
+	wake chan struct{}
+}
+
+func newIDQueue() *idQueue { return &idQueue{wake: make(chan struct{}, 1)} }
+
+func (q *idQueue) add(id int64) {
+	q.mu.Lock()
+	q.ids = append(q.ids, id)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
-	acc := c.caches.account(m.AccountID)
-	if acc == nil || acc.CallbackURL == "" {
-		return
+}
+
+func (q *idQueue) take() []int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ids := q.ids
+	q.ids = nil
+	return ids
+}
+
+// statusPushLoop turns final states into status pushes for accounts with a
+// receive URL. (A crash between the final state's commit and the push's
+// insert loses that one push; the state itself is safe and queryable.)
+func (c *Core) statusPushLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.statusQ.wake:
+		}
+		var ps []*store.Push
+		for _, id := range c.statusQ.take() {
+			m, err := c.st.GetMessage(ctx, 0, id)
+			if err != nil {
+				c.log.Error("status push: read message", "message", id, "err", err)
+				continue
+			}
+			acc := c.caches.account(m.AccountID)
+			if acc == nil || acc.CallbackURL == "" {
+				continue
+			}
+			body, _ := json.Marshal(map[string]any{
+				"type": "status", "id": fmt.Sprint(m.ID), "batch_id": fmt.Sprint(m.BatchID), "to": m.To,
+				"state": m.State, "operator": m.Operator, "operator_code": m.OperatorCode,
+				"segments": m.Segments, "done_at": timeOrNil(m.DoneAt),
+			})
+			ps = append(ps, &store.Push{AccountID: acc.ID, Kind: "status", RefID: m.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()})
+		}
+		if len(ps) > 0 {
+			c.queuePushes(ctx, ps)
+		}
 	}
-	body, _ := json.Marshal(map[string]any{
-		"type": "status", "id": fmt.Sprint(m.ID), "batch_id": fmt.Sprint(m.BatchID), "to": m.To,
-		"state": m.State, "operator": m.Operator, "operator_code": m.OperatorCode,
-		"segments": m.Segments, "done_at": timeOrNil(m.DoneAt),
-	})
-	c.queuePush(ctx, &store.Push{AccountID: acc.ID, Kind: "status", RefID: m.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()})
 }
 
 func timeOrNil(t time.Time) any {
@@ -140,7 +189,7 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,
 			"keyword": mo.Keyword, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
 		})
-		c.queuePush(ctx, &store.Push{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()})
+		c.queuePushes(ctx, []*store.Push{{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()}})
 	}
 	return nil
 }

@@ -27,9 +27,9 @@ func Sign(secret string, timestamp int64, body []byte) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-func (c *Core) queuePush(ctx context.Context, p *store.Push) {
-	if err := c.st.InsertPushes(ctx, []*store.Push{p}); err != nil {
-		c.log.Error("queue push", "kind", p.Kind, "ref", p.RefID, "err", err)
+func (c *Core) queuePushes(ctx context.Context, ps []*store.Push) {
+	if err := c.st.InsertPushes(ctx, ps); err != nil {
+		c.log.Error("queue pushes", "kind", ps[0].Kind, "ref", ps[0].RefID, "n", len(ps), "err", err)
 		return
 	}
 	select {
