@@ -35,6 +35,8 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "\n鸿雁 Hongyan demo is running (SQLite in %s, simulated operators: 中国移动/联通/电信/广电).\n\n", *data)
 	fmt.Fprintf(w, "  URL:     %s\n", base)
 	fmt.Fprintf(w, "  API key: %s\n", sb.APIKey)
+	fmt.Fprintf(w, "  Admin token: %s\n", sb.AdminToken)
+	fmt.Fprintf(w, "  Admin: %s / %s\n", sb.AdminUser, sb.AdminPassword)
 	fmt.Fprintf(w, "  Legacy:  user=%s pwd=%s (GET /sms/send)\n", app.SandboxAccount, sb.Password)
 	fmt.Fprintf(w, "\nSend an SMS:\n  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"to\":[\"13800138000\"],\"content\":\"您的邮件已到达，请凭取件码 1234 领取。\"}' %s/api/v1/messages\n", sb.APIKey, base)
 	fmt.Fprintf(w, "Look it up:  curl -s -H 'Authorization: Bearer %s' %s/api/v1/messages/ID?trace=1\n", sb.APIKey, base)

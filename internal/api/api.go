@@ -64,6 +64,9 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/account", s.auth(s.getAccount))
 	m.HandleFunc("PATCH /api/v1/account", s.auth(s.patchAccount))
 	m.HandleFunc("GET /api/v1/gateways", s.auth(s.gateways))
+	m.HandleFunc("GET /api/v1/admin/me", s.adminAuth(s.adminMe))
+	m.HandleFunc("GET /api/v1/admin/gateways", s.adminAuth(s.adminGateways))
+	m.HandleFunc("GET /api/v1/admin/accounts", s.adminAuth(s.adminAccounts))
 	m.HandleFunc("GET /sms/send", s.legacySend)
 	m.HandleFunc("POST /sms/send", s.legacySend)
 	if opts.DemoMO != nil {

@@ -466,3 +466,52 @@ func TestCallbackURLSetThroughAPIReceivesMOAndStatus(t *testing.T) {
 		t.Fatalf("trace pushes = %v", tr["pushes"])
 	}
 }
+
+func TestAdminTokenAndLogin(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	st, me := call(t, sb, "GET", "/api/v1/admin/me", "", sb.AdminToken)
+	if st != 200 || me["username"] != "admin" || me["role"] != "platform_admin" {
+		t.Fatalf("admin/me = %d %v", st, me)
+	}
+	if st, _ := call(t, sb, "GET", "/api/v1/admin/gateways", "", sb.APIKey); st != 401 {
+		t.Fatalf("a sending key on the admin API answered %d, want 401", st)
+	}
+	if st, m := call(t, sb, "GET", "/api/v1/admin/accounts", "", sb.AdminToken); st != 200 || len(m["accounts"].([]any)) != 1 {
+		t.Fatalf("admin/accounts = %d %v", st, m)
+	}
+	u, err := sb.Store.UserByName(context.Background(), sb.AdminUser)
+	if err != nil || !core.CheckPassword(u.PasswordHash, sb.AdminPassword) {
+		t.Fatalf("printed admin password does not verify: %v", err)
+	}
+}
+
+// The demo restarted on the same data directory keeps its messages and
+// prints working credentials again.
+func TestSandboxRestartsOnSameData(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first, err := NewSandbox(ctx, SandboxOptions{DataDir: dir, SQLiteSync: "normal", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	oldKey := first.APIKey
+	waitFor(t, 10*time.Second, "gateways up", func() bool { return first.Pool.Get("cmcc-cmpp-1").Healthy() })
+	id := firstID(t, send(t, first, `{"to":["13800138000"],"content":"重启前"}`))
+	waitState(t, first, id, "delivered", 10*time.Second)
+	if err := first.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := testSandbox(t, SandboxOptions{DataDir: dir})
+	if st, m := call(t, second, "GET", "/api/v1/messages/"+id, "", second.APIKey); st != 200 || m["state"] != "delivered" {
+		t.Fatalf("message after restart: %d %v", st, m)
+	}
+	if st, _ := call(t, second, "GET", "/api/v1/account", "", oldKey); st != 200 {
+		t.Fatalf("the first run's API key answered %d after a restart", st)
+	}
+	if st, _ := call(t, second, "GET", "/api/v1/admin/me", "", second.AdminToken); st != 200 {
+		t.Fatalf("new admin token answered %d", st)
+	}
+}

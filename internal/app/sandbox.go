@@ -25,6 +25,8 @@ type Sandbox struct {
 	APIKey   string
 	Account  *store.Account
 	Password string // the sandbox account's password for /sms/send
+	// The platform administrator: console login and admin-API token.
+	AdminUser, AdminPassword, AdminToken string
 }
 
 // SandboxOptions tune a sandbox.
@@ -128,6 +130,11 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		return nil, err
 	}
 	sb.Platform = p
+	if err := sb.freshAdmin(ctx); err != nil {
+		cleanup()
+		p.Store.Close()
+		return nil, err
+	}
 	if err := sb.freshKey(ctx); err != nil {
 		cleanup()
 		p.Store.Close()
@@ -150,6 +157,31 @@ func (sb *Sandbox) freshKey(ctx context.Context) error {
 		return fmt.Errorf("sandbox api key: %w", err)
 	}
 	return nil
+}
+
+// freshAdmin makes sure the administrator exists, with a new password and
+// token each start (both are stored hashed, so old ones cannot be printed).
+func (sb *Sandbox) freshAdmin(ctx context.Context) error {
+	sb.AdminUser = "admin"
+	sb.AdminPassword = core.NewSecret("", 9)
+	hash, err := core.HashPassword(sb.AdminPassword)
+	if err != nil {
+		return err
+	}
+	u, err := sb.Store.UserByName(ctx, sb.AdminUser)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		u = &store.User{Username: sb.AdminUser, PasswordHash: hash, Role: store.RolePlatformAdmin}
+		err = sb.Store.CreateUser(ctx, u)
+	case err == nil:
+		u.PasswordHash, u.Role, u.Disabled = hash, store.RolePlatformAdmin, false
+		err = sb.Store.UpdateUser(ctx, u)
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox admin: %w", err)
+	}
+	sb.AdminToken = core.NewSecret("hya_", 24)
+	return sb.Store.CreateUserToken(ctx, &store.UserToken{Hash: core.HashKey(sb.AdminToken), Prefix: sb.AdminToken[:8], UserID: u.ID})
 }
 
 // Stop stops the platform, then the simulators.

@@ -80,6 +80,31 @@ type APIKey struct {
 	Revoked   bool
 }
 
+// Roles of users (the business-management work adds organisation roles).
+const (
+	RolePlatformAdmin = "platform_admin" // everything, every organisation
+)
+
+// User is a person who logs in to the console or uses the admin API.
+type User struct {
+	ID           int64
+	Username     string
+	PasswordHash string // argon2id
+	Role         string
+	AccountID    int64 // the sending account the user works for; 0 = none
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// UserToken is an admin-API token, stored as its SHA-256.
+type UserToken struct {
+	Hash      []byte
+	Prefix    string
+	UserID    int64
+	CreatedAt time.Time
+	Revoked   bool
+}
+
 // BusinessType is the per-type policy the core needs (issue 4 adds billing fields).
 type BusinessType struct {
 	Code          string
@@ -287,6 +312,12 @@ type Store interface {
 	AccountByName(ctx context.Context, name string) (*Account, error)
 	Accounts(ctx context.Context) ([]*Account, error)
 	CreateAPIKey(ctx context.Context, k *APIKey) error
+	CreateUser(ctx context.Context, u *User) error // sets u.ID; ErrDuplicate for a taken username
+	UpdateUser(ctx context.Context, u *User) error
+	UserByName(ctx context.Context, username string) (*User, error)
+	CreateUserToken(ctx context.Context, t *UserToken) error
+	// UserByToken finds the enabled user of an unrevoked token hash (ErrNotFound otherwise).
+	UserByToken(ctx context.Context, hash []byte) (*User, error)
 	APIKeys(ctx context.Context) ([]*APIKey, error) // all, revoked included
 	UpsertBusinessType(ctx context.Context, b *BusinessType) error
 	BusinessTypes(ctx context.Context) ([]*BusinessType, error)

@@ -30,6 +30,7 @@ func Tests() []Test {
 	return []Test{
 		{"Accounts", testAccounts},
 		{"UpdateAccount", testUpdateAccount},
+		{"UsersAndTokens", testUsersAndTokens},
 		{"APIKeys", testAPIKeys},
 		{"BusinessTypes", testBusinessTypes},
 		{"AcceptRoundTrip", testAcceptRoundTrip},
@@ -54,6 +55,7 @@ func Tests() []Test {
 		{"AccountScoping", testScoping},
 		{"MessagesTo", testMessagesTo},
 		{"Events", testEvents},
+		{"Timeline", testTimeline},
 		{"MO", testMO},
 		{"Pushes", testPushes},
 		{"Times", testTimes},

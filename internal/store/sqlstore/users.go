@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"hongyan/internal/store"
+)
+
+const userCols = `username, password_hash, role, account_id, disabled, created_at`
+
+// CreateUser stores a user; a taken username is ErrDuplicate.
+func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now()
+	}
+	given := u.ID
+	return s.write(ctx, "create user", func(w *wtx) error {
+		id, err := w.insertWithID("users", given, userCols,
+			[]any{u.Username, u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), us(u.CreatedAt)})
+		if err != nil {
+			return s.dupOr(err)
+		}
+		u.ID = id
+		return nil
+	})
+}
+
+// UpdateUser changes a user's password hash, role, account and disabled flag.
+func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
+	return s.write(ctx, "update user", func(w *wtx) error {
+		n, err := w.execN(`UPDATE users SET password_hash = ?, role = ?, account_id = ?, disabled = ? WHERE id = ?`,
+			u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), u.ID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("user %d: %w", u.ID, store.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func (s *Store) user(ctx context.Context, op, q string, args ...any) (*store.User, error) {
+	u := &store.User{}
+	var disabled, created int64
+	err := s.rscanOne(ctx, `SELECT id, `+userCols+` FROM users `+q, args,
+		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.AccountID, &disabled, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: %s: %w", op, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
+	u.Disabled, u.CreatedAt = disabled != 0, tm(created)
+	return u, nil
+}
+
+// UserByName finds a user by username.
+func (s *Store) UserByName(ctx context.Context, username string) (*store.User, error) {
+	return s.user(ctx, "user by name", `WHERE username = ?`, username)
+}
+
+// CreateUserToken stores a token (its SHA-256) for a user.
+func (s *Store) CreateUserToken(ctx context.Context, t *store.UserToken) error {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now()
+	}
+	return s.write(ctx, "create user token", func(w *wtx) error {
+		_, err := w.exec(`INSERT INTO user_tokens (hash, prefix, user_id, created_at, revoked) VALUES (?, ?, ?, ?, ?)`,
+			t.Hash, t.Prefix, t.UserID, us(t.CreatedAt), b2i(t.Revoked))
+		return s.dupOr(err)
+	})
+}
+
+// UserByToken finds the enabled user of an unrevoked token hash.
+func (s *Store) UserByToken(ctx context.Context, hash []byte) (*store.User, error) {
+	return s.user(ctx, "user by token",
+		`WHERE disabled = 0 AND id = (SELECT user_id FROM user_tokens WHERE hash = ? AND revoked = 0)`, hash)
+}
