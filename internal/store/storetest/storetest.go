@@ -55,7 +55,6 @@ func Tests() []Test {
 		{"AccountScoping", testScoping},
 		{"MessagesTo", testMessagesTo},
 		{"Events", testEvents},
-		{"Timeline", testTimeline},
 		{"MO", testMO},
 		{"Pushes", testPushes},
 		{"Times", testTimes},
