@@ -152,7 +152,10 @@ func (s *CMPP) scheduleReport(sc *cmpp.ServerConn, id uint64, dest string) {
 		now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
 		d := &cmpp.Deliver{MsgID: s.ids.Next(), DestID: "", SrcTerminalID: dest, RegisteredDelivery: 1,
 			Report: &cmpp.Report{MsgID: id, Stat: s.pickStat(), SubmitTime: now, DoneTime: now, DestTerminalID: dest}}
-		for attempt := 0; attempt < 5; attempt++ {
+		// Like a real ISMG, keep a report until the SP takes it (the SP may be
+		// restarting); give up only after reportPatience.
+		deadline := time.Now().Add(reportPatience)
+		for attempt := 0; time.Now().Before(deadline); attempt++ {
 			conn := sc
 			if conn == nil || !s.alive(conn) {
 				conn = s.connFor(sc)
@@ -169,7 +172,7 @@ func (s *CMPP) scheduleReport(sc *cmpp.ServerConn, id uint64, dest string) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+			case <-time.After(min(time.Duration(attempt+1)*200*time.Millisecond, 2*time.Second)):
 			}
 		}
 		s.log.Warn("sim cmpp: report not delivered", "msg_id", id)
@@ -215,6 +218,9 @@ func (s *CMPP) connFor(prev *cmpp.ServerConn) *cmpp.ServerConn {
 	}
 	return nil
 }
+
+// reportPatience is how long an undeliverable status report is retried.
+const reportPatience = 10 * time.Minute
 
 // ErrNoClient means no SP is connected to receive an MO.
 var ErrNoClient = errors.New("no client connected to the simulator")
