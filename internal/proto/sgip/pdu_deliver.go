@@ -1,0 +1,40 @@
+package sgip
+
+// Deliver (SGIP_DELIVER) is an MO message, SMG → SP.
+type Deliver struct {
+	UserNumber     string // 21, the sender, "86"-prefixed
+	SPNumber       string // 21, the SP access number (with extension) the user sent to
+	TPPID          uint8
+	TPUDHI         uint8 // 1 = MessageContent starts with a UDH
+	MessageCoding  uint8
+	MessageContent []byte
+	Reserve        string // 8
+	LinkID         string // 8, LinkID variant only (doc.go)
+}
+
+func (*Deliver) CommandID() uint32 { return CmdDeliver }
+
+func (p *Deliver) Marshal(dst []byte, v Variant) ([]byte, error) {
+	e := enc{b: dst, pdu: "deliver"}
+	e.str("UserNumber", p.UserNumber, numberLen)
+	e.str("SPNumber", p.SPNumber, numberLen)
+	e.u8(p.TPPID)
+	e.u8(p.TPUDHI)
+	e.u8(p.MessageCoding)
+	e.messageTail(p.MessageContent, p.Reserve, p.LinkID, v)
+	return e.result(dst)
+}
+
+// Unmarshal reads every Deliver layout (doc.go); LinkID is set when the
+// body carries one.
+func (p *Deliver) Unmarshal(b []byte) error {
+	d := newDec(b, "deliver")
+	*p = Deliver{}
+	p.UserNumber = d.str("UserNumber", numberLen)
+	p.SPNumber = d.str("SPNumber", numberLen)
+	p.TPPID = d.u8("TP_pid")
+	p.TPUDHI = d.u8("TP_udhi")
+	p.MessageCoding = d.u8("MessageCoding")
+	p.MessageContent, p.Reserve, p.LinkID, _ = d.messageTail()
+	return d.done()
+}
