@@ -11,9 +11,9 @@ func (c Config) withDefaults() Config {
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 60 * time.Second
 	}
-	if c.Resends < 0 {
-		c.Resends = 0
-	} else if c.Resends == 0 {
+	// Negative means "never resend" and must stay negative: defaults are
+	// applied twice on a client's connections (Client, then Conn).
+	if c.Resends == 0 {
 		c.Resends = 2
 	}
 	if c.IdleHeartbeat <= 0 {

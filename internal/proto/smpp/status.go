@@ -1,0 +1,144 @@
+package smpp
+
+import "fmt"
+
+// command_status values (spec 3.4 Table 5-2). The spec names are kept so
+// that operators' documents and logs can be searched for them.
+const (
+	ESME_ROK              uint32 = 0x00000000
+	ESME_RINVMSGLEN       uint32 = 0x00000001
+	ESME_RINVCMDLEN       uint32 = 0x00000002
+	ESME_RINVCMDID        uint32 = 0x00000003
+	ESME_RINVBNDSTS       uint32 = 0x00000004
+	ESME_RALYBND          uint32 = 0x00000005
+	ESME_RINVPRTFLG       uint32 = 0x00000006
+	ESME_RINVREGDLVFLG    uint32 = 0x00000007
+	ESME_RSYSERR          uint32 = 0x00000008
+	ESME_RINVSRCADR       uint32 = 0x0000000A
+	ESME_RINVDSTADR       uint32 = 0x0000000B
+	ESME_RINVMSGID        uint32 = 0x0000000C
+	ESME_RBINDFAIL        uint32 = 0x0000000D
+	ESME_RINVPASWD        uint32 = 0x0000000E
+	ESME_RINVSYSID        uint32 = 0x0000000F
+	ESME_RCANCELFAIL      uint32 = 0x00000011
+	ESME_RREPLACEFAIL     uint32 = 0x00000013
+	ESME_RMSGQFUL         uint32 = 0x00000014
+	ESME_RINVSERTYP       uint32 = 0x00000015
+	ESME_RINVNUMDESTS     uint32 = 0x00000033
+	ESME_RINVDLNAME       uint32 = 0x00000034
+	ESME_RINVDESTFLAG     uint32 = 0x00000040
+	ESME_RINVSUBREP       uint32 = 0x00000042
+	ESME_RINVESMCLASS     uint32 = 0x00000043
+	ESME_RCNTSUBDL        uint32 = 0x00000044
+	ESME_RSUBMITFAIL      uint32 = 0x00000045
+	ESME_RINVSRCTON       uint32 = 0x00000048
+	ESME_RINVSRCNPI       uint32 = 0x00000049
+	ESME_RINVDSTTON       uint32 = 0x00000050
+	ESME_RINVDSTNPI       uint32 = 0x00000051
+	ESME_RINVSYSTYP       uint32 = 0x00000053
+	ESME_RINVREPFLAG      uint32 = 0x00000054
+	ESME_RINVNUMMSGS      uint32 = 0x00000055
+	ESME_RTHROTTLED       uint32 = 0x00000058
+	ESME_RINVSCHED        uint32 = 0x00000061
+	ESME_RINVEXPIRY       uint32 = 0x00000062
+	ESME_RINVDFTMSGID     uint32 = 0x00000063
+	ESME_RX_T_APPN        uint32 = 0x00000064
+	ESME_RX_P_APPN        uint32 = 0x00000065
+	ESME_RX_R_APPN        uint32 = 0x00000066
+	ESME_RQUERYFAIL       uint32 = 0x00000067
+	ESME_RINVOPTPARSTREAM uint32 = 0x000000C0
+	ESME_ROPTPARNOTALLWD  uint32 = 0x000000C1
+	ESME_RINVPARLEN       uint32 = 0x000000C2
+	ESME_RMISSINGOPTPARAM uint32 = 0x000000C3
+	ESME_RINVOPTPARAMVAL  uint32 = 0x000000C4
+	ESME_RDELIVERYFAILURE uint32 = 0x000000FE
+	ESME_RUNKNOWNERR      uint32 = 0x000000FF
+)
+
+var statusNames = map[uint32]string{
+	ESME_ROK:              "ESME_ROK",
+	ESME_RINVMSGLEN:       "ESME_RINVMSGLEN",
+	ESME_RINVCMDLEN:       "ESME_RINVCMDLEN",
+	ESME_RINVCMDID:        "ESME_RINVCMDID",
+	ESME_RINVBNDSTS:       "ESME_RINVBNDSTS",
+	ESME_RALYBND:          "ESME_RALYBND",
+	ESME_RINVPRTFLG:       "ESME_RINVPRTFLG",
+	ESME_RINVREGDLVFLG:    "ESME_RINVREGDLVFLG",
+	ESME_RSYSERR:          "ESME_RSYSERR",
+	ESME_RINVSRCADR:       "ESME_RINVSRCADR",
+	ESME_RINVDSTADR:       "ESME_RINVDSTADR",
+	ESME_RINVMSGID:        "ESME_RINVMSGID",
+	ESME_RBINDFAIL:        "ESME_RBINDFAIL",
+	ESME_RINVPASWD:        "ESME_RINVPASWD",
+	ESME_RINVSYSID:        "ESME_RINVSYSID",
+	ESME_RCANCELFAIL:      "ESME_RCANCELFAIL",
+	ESME_RREPLACEFAIL:     "ESME_RREPLACEFAIL",
+	ESME_RMSGQFUL:         "ESME_RMSGQFUL",
+	ESME_RINVSERTYP:       "ESME_RINVSERTYP",
+	ESME_RINVNUMDESTS:     "ESME_RINVNUMDESTS",
+	ESME_RINVDLNAME:       "ESME_RINVDLNAME",
+	ESME_RINVDESTFLAG:     "ESME_RINVDESTFLAG",
+	ESME_RINVSUBREP:       "ESME_RINVSUBREP",
+	ESME_RINVESMCLASS:     "ESME_RINVESMCLASS",
+	ESME_RCNTSUBDL:        "ESME_RCNTSUBDL",
+	ESME_RSUBMITFAIL:      "ESME_RSUBMITFAIL",
+	ESME_RINVSRCTON:       "ESME_RINVSRCTON",
+	ESME_RINVSRCNPI:       "ESME_RINVSRCNPI",
+	ESME_RINVDSTTON:       "ESME_RINVDSTTON",
+	ESME_RINVDSTNPI:       "ESME_RINVDSTNPI",
+	ESME_RINVSYSTYP:       "ESME_RINVSYSTYP",
+	ESME_RINVREPFLAG:      "ESME_RINVREPFLAG",
+	ESME_RINVNUMMSGS:      "ESME_RINVNUMMSGS",
+	ESME_RTHROTTLED:       "ESME_RTHROTTLED",
+	ESME_RINVSCHED:        "ESME_RINVSCHED",
+	ESME_RINVEXPIRY:       "ESME_RINVEXPIRY",
+	ESME_RINVDFTMSGID:     "ESME_RINVDFTMSGID",
+	ESME_RX_T_APPN:        "ESME_RX_T_APPN",
+	ESME_RX_P_APPN:        "ESME_RX_P_APPN",
+	ESME_RX_R_APPN:        "ESME_RX_R_APPN",
+	ESME_RQUERYFAIL:       "ESME_RQUERYFAIL",
+	ESME_RINVOPTPARSTREAM: "ESME_RINVOPTPARSTREAM",
+	ESME_ROPTPARNOTALLWD:  "ESME_ROPTPARNOTALLWD",
+	ESME_RINVPARLEN:       "ESME_RINVPARLEN",
+	ESME_RMISSINGOPTPARAM: "ESME_RMISSINGOPTPARAM",
+	ESME_RINVOPTPARAMVAL:  "ESME_RINVOPTPARAMVAL",
+	ESME_RDELIVERYFAILURE: "ESME_RDELIVERYFAILURE",
+	ESME_RUNKNOWNERR:      "ESME_RUNKNOWNERR",
+}
+
+// StatusName names a command_status for logs: the spec name, or the range
+// it falls in (0x400–0x4FF are SMSC vendor-specific).
+func StatusName(s uint32) string {
+	if n, ok := statusNames[s]; ok {
+		return n
+	}
+	switch {
+	case s >= 0x400 && s <= 0x4ff:
+		return fmt.Sprintf("vendor 0x%03x", s)
+	case s >= 0x100 && s <= 0x3ff:
+		return fmt.Sprintf("reserved-ext 0x%03x", s)
+	}
+	return fmt.Sprintf("0x%08x", s)
+}
+
+// Retryable reports whether a refusal with status s may succeed later or
+// through another connection: throttling, a full queue, a system error or
+// an ESME receiver's temporary error.
+func Retryable(s uint32) bool {
+	switch s {
+	case ESME_RTHROTTLED, ESME_RMSGQFUL, ESME_RSYSERR, ESME_RX_T_APPN:
+		return true
+	}
+	return false
+}
+
+// StatusError is a non-zero command_status that ends an operation (a
+// refused bind).
+type StatusError struct {
+	Op     string // "bind_transceiver", …
+	Status uint32
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("smpp %s refused: %s", e.Op, StatusName(e.Status))
+}
