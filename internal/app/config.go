@@ -33,6 +33,7 @@ type Config struct {
 		MaxSegments     int           `yaml:"max_segments"`
 		Validity        time.Duration `yaml:"validity"`
 		DefaultBusiness string        `yaml:"default_business"`
+		ReportWait      time.Duration `yaml:"report_wait"` // submitted without a report this long → unknown [48h]
 	} `yaml:"messages"`
 	Segments struct {
 		File      string            `yaml:"file"`      // CSV prefix,operator; empty = the shipped table

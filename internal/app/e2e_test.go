@@ -384,7 +384,6 @@ func TestMetricsAndHealth(t *testing.T) {
 	}
 }
 
-var _ = sim.Config{}
 
 // A marketing backlog never delays a verification code: the dispatcher
 // serves the urgent lane first.
@@ -513,5 +512,16 @@ func TestSandboxRestartsOnSameData(t *testing.T) {
 	}
 	if st, _ := call(t, second, "GET", "/api/v1/admin/me", "", second.AdminToken); st != 200 {
 		t.Fatalf("new admin token answered %d", st)
+	}
+}
+
+// An operator that never sends the report: the message still ends, as
+// unknown with code NOREPORT, after the report wait.
+func TestMessageWithoutReportEndsUnknown(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{Sim: sim.Config{NoReports: true}, ReportWait: 400 * time.Millisecond})
+	id := firstID(t, send(t, sb, `{"to":["13800138000"],"content":"无状态报告"}`))
+	m := waitState(t, sb, id, "unknown", 10*time.Second)
+	if m["operator_code"] != "NOREPORT" || m["submitted_at"] == nil {
+		t.Fatalf("message without a report = %v", m)
 	}
 }

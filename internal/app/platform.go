@@ -104,7 +104,7 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 	p.Pool = pool
 	p.Core = core.New(core.Config{
 		NodeID: cfg.NodeID, DefaultBusiness: cfg.Messages.DefaultBusiness, MaxSegments: cfg.Messages.MaxSegments,
-		Validity: cfg.Messages.Validity, Logger: p.Log,
+		Validity: cfg.Messages.Validity, ReportWait: cfg.Messages.ReportWait, Logger: p.Log,
 	}, p.Store, pool, segs)
 	fwd.in = p.Core
 	apiOpts := opts.API

@@ -44,7 +44,8 @@ type SandboxOptions struct {
 	// many simulators and gateways; [1].
 	PerOperator int
 	DemoMO      bool
-	CallbackURL string // the sandbox account's receive URL for MO and status pushes
+	CallbackURL string        // the sandbox account's receive URL for MO and status pushes
+	ReportWait  time.Duration // see core.Config.ReportWait
 }
 
 // The demo's sending account and its long number (DESIGN.md contract).
@@ -79,6 +80,7 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 	cfg := &Config{Database: db, SQLiteSync: o.SQLiteSync}
 	cfg.HTTP.Listen = o.HTTP
 	cfg.Messages.DefaultBusiness = "notice"
+	cfg.Messages.ReportWait = o.ReportWait
 	f := false
 	cfg.BusinessTypes = []BusinessTypeConfig{
 		{Code: "verify", Name: "验证码", Priority: 0, MaxRetries: 3, RetryInterval: time.Second, MaxSegments: 2},

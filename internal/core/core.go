@@ -30,6 +30,8 @@ type Config struct {
 	PushTimeout     time.Duration // one push attempt [10s]
 	PushMaxAttempts int           // [10]
 	MOReassembly    time.Duration // wait for missing MO segments [5m]
+	ReportWait      time.Duration // a submitted message without a report for this long ends unknown [48h, CMPP's advice]
+	SweepEvery      time.Duration // how often to look for such messages [min(1m, ReportWait/4)]
 	Logger          *slog.Logger
 	HTTPClient      *http.Client // for pushes [a client with PushTimeout]
 }
@@ -58,6 +60,12 @@ func (c *Config) defaults() {
 	}
 	if c.MOReassembly <= 0 {
 		c.MOReassembly = 5 * time.Minute
+	}
+	if c.ReportWait <= 0 {
+		c.ReportWait = 48 * time.Hour
+	}
+	if c.SweepEvery <= 0 {
+		c.SweepEvery = min(time.Minute, c.ReportWait/4)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -160,7 +168,8 @@ func (c *Core) Start(ctx context.Context) error {
 		c.loops.Add(1)
 		go func() { defer c.loops.Done(); c.dispatchLoop(ctx, op) }()
 	}
-	c.loops.Add(3)
+	c.loops.Add(4)
+	go func() { defer c.loops.Done(); c.sweepLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.pushLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.statusPushLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.reassemblyLoop(ctx) }()

@@ -354,6 +354,9 @@ type Store interface {
 	AddEvents(ctx context.Context, evs []Event) error
 
 	// --- recovery ---
+	// StaleSubmitted lists Submitted messages created before the given
+	// time, oldest first, at most limit: those whose reports never came.
+	StaleSubmitted(ctx context.Context, before time.Time, limit int) ([]int64, error)
 	// PendingMessages calls fn for every message not in a final state, oldest first.
 	PendingMessages(ctx context.Context, fn func(*Message) error) error
 

@@ -51,6 +51,7 @@ func Tests() []Test {
 		{"UnmatchedThenSubmit", testUnmatched},
 		{"RetriesAndFinish", testRetriesAndFinish},
 		{"PendingMessages", testPending},
+		{"StaleSubmitted", testStaleSubmitted},
 		{"BatchCountsAndFailures", testBatchCounts},
 		{"AccountScoping", testScoping},
 		{"MessagesTo", testMessagesTo},
