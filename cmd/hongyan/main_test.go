@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hongyan/internal/proto/cmpp"
+	"hongyan/internal/proto/smpp"
 )
 
 func freeAddr(t *testing.T) string {
@@ -151,5 +152,43 @@ func TestRedactDSN(t *testing.T) {
 	}
 	if got := redactDSN("sqlite:./a.db"); got != "sqlite:./a.db" {
 		t.Fatalf("redactDSN changed a sqlite path: %s", got)
+	}
+}
+
+func TestSimCommandSMPP(t *testing.T) {
+	addr := freeAddr(t)
+	runCmd(t, runSim, "--proto", "smpp34", "--listen", addr, "--account", "esme", "--secret", "pw", "--report-delay", "10ms", "--log", "error")
+	receipts := make(chan *smpp.Receipt, 1)
+	cl, err := smpp.NewClient(smpp.ClientConfig{Name: "t", Addr: addr, SystemID: "esme", Password: "pw", IDFormat: smpp.IDHexToDec},
+		func(_ context.Context, d *smpp.DeliverSM) uint32 {
+			if r, ok := d.Receipt(); ok {
+				receipts <- r
+			}
+			return smpp.ESME_ROK
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl.Start(ctx)
+	defer cl.Close(context.Background())
+	if err := cl.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cl.Submit(ctx, &smpp.SubmitSM{DestinationAddr: "19212345678", RegisteredDelivery: 1, ShortMessage: []byte("hi")})
+	if err != nil || resp.Status != smpp.ESME_ROK {
+		t.Fatalf("submit: %+v %v", resp, err)
+	}
+	select {
+	case r := <-receipts:
+		if r.Key(smpp.IDHexToDec) != smpp.IDHexToDec.RespKey(resp.MessageID) || r.Stat != "DELIVRD" {
+			t.Fatalf("receipt %+v does not match message id %s", r, resp.MessageID)
+		}
+	case <-ctx.Done():
+		t.Fatal("no receipt from the SMPP simulator")
+	}
+	if err := runSim(context.Background(), []string{"--proto", "smpp34"}); err == nil {
+		t.Fatal("smpp sim without --account accepted")
 	}
 }

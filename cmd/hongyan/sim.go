@@ -4,21 +4,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"hongyan/internal/proto/cmpp"
+	"hongyan/internal/proto/smpp"
 	"hongyan/internal/sim"
 )
 
 func runSim(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2")
+	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, smpp34, smpp33")
 	listen := fs.String("listen", "127.0.0.1:7890", "listen address")
-	account := fs.String("account", "", "accept only this Source_Addr (SP_Id); empty = any account")
+	account := fs.String("account", "", "CMPP: accept only this Source_Addr (SP_Id), empty = any; SMPP: the system_id")
 	secret := fs.String("secret", "secret", "shared secret of the account")
 	latency := fs.Duration("latency", 0, "delay before answering each submit")
 	reject := fs.Float64("reject", 0, "share of submits refused (0..1)")
-	rejectCode := fs.Uint("reject-code", 8, "result code of refused submits")
+	rejectCode := fs.Uint("reject-code", 0, "result code of refused submits [CMPP 8 flow control, SMPP 0x58 throttled]")
 	reportDelay := fs.Duration("report-delay", 500*time.Millisecond, "delay from submit to status report")
 	mix := fs.String("report-mix", "DELIVRD:1", "status report outcomes and weights, e.g. DELIVRD:0.95,UNDELIV:0.05")
 	noReports := fs.Bool("no-reports", false, "never send status reports")
@@ -37,22 +39,38 @@ func runSim(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v cmpp.Version
-	switch *proto {
-	case "cmpp3", "cmpp30":
-		v = cmpp.V30
-	case "cmpp2", "cmpp20":
-		v = cmpp.V20
-	default:
-		return fmt.Errorf("--proto %q: this build simulates cmpp3 and cmpp2", *proto)
-	}
 	log := newLogger(*level, "text")
-	cfg := sim.CMPPConfig{Version: v, Logger: log, Config: sim.Config{Latency: *latency, RejectRatio: *reject,
-		RejectCode: uint32(*rejectCode), ReportDelay: *reportDelay, ReportMix: rm, NoReports: *noReports}}
-	if *account != "" {
-		cfg.Accounts = map[string]string{*account: *secret}
+	simCfg := sim.Config{Latency: *latency, RejectRatio: *reject, RejectCode: uint32(*rejectCode),
+		ReportDelay: *reportDelay, ReportMix: rm, NoReports: *noReports}
+	var s interface {
+		Listen(string) error
+		Addr() string
+		Close(context.Context) error
+		Stats() sim.Stats
+		SendMO(ctx context.Context, from, to, text string) error
 	}
-	s := sim.NewCMPP(cfg)
+	switch *proto {
+	case "cmpp3", "cmpp30", "cmpp2", "cmpp20":
+		cfg := sim.CMPPConfig{Version: cmpp.V30, Logger: log, Config: simCfg}
+		if strings.HasPrefix(*proto, "cmpp2") {
+			cfg.Version = cmpp.V20
+		}
+		if *account != "" {
+			cfg.Accounts = map[string]string{*account: *secret}
+		}
+		s = sim.NewCMPP(cfg)
+	case "smpp34", "smpp33":
+		if *account == "" {
+			return fmt.Errorf("--proto %s needs --account (system_id) and --secret (password, up to 8 characters)", *proto)
+		}
+		cfg := sim.SMPPConfig{Version: smpp.V34, Logger: log, Config: simCfg, Accounts: map[string]string{*account: *secret}}
+		if *proto == "smpp33" {
+			cfg.Version = smpp.V33
+		}
+		s = sim.NewSMPP(cfg)
+	default:
+		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, smpp34 and smpp33", *proto)
+	}
 	if err := s.Listen(*listen); err != nil {
 		return err
 	}

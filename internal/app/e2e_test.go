@@ -168,9 +168,9 @@ func TestBatchOfThousandDelivered(t *testing.T) {
 	if b["total"] != float64(1000) || len(b["failures"].([]any)) != 0 {
 		t.Fatalf("batch = %v", b)
 	}
-	for op, s := range sb.Sims {
-		if s.Stats().Submits != 250 {
-			t.Errorf("%s got %d submits, want 250", op, s.Stats().Submits)
+	for _, op := range []string{"cmcc", "cucc", "ctcc", "cbn"} {
+		if n := sb.SimFor(op).Stats().Submits; n != 250 {
+			t.Errorf("%s got %d submits, want 250", op, n)
 		}
 	}
 }
@@ -379,11 +379,10 @@ func TestMetricsAndHealth(t *testing.T) {
 		}
 	}
 	_, h := call(t, sb, "GET", "/healthz", "", "")
-	if h["status"] != "ok" || h["gateways_up"] != float64(4) {
+	if h["status"] != "ok" || h["gateways_up"] != float64(len(sb.Sims)) {
 		t.Fatalf("/healthz = %v", h)
 	}
 }
-
 
 // A marketing backlog never delays a verification code: the dispatcher
 // serves the urgent lane first.
@@ -524,4 +523,36 @@ func TestMessageWithoutReportEndsUnknown(t *testing.T) {
 	if m["operator_code"] != "NOREPORT" || m["submitted_at"] == nil {
 		t.Fatalf("message without a report = %v", m)
 	}
+}
+
+// China Broadnet and international numbers go out over SMPP 3.4: receipts
+// come back with the id in hex in the response and decimal in the text,
+// long text goes with a UDH, and an MO comes in.
+func TestSMPPGatewaysEndToEnd(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	short := firstID(t, send(t, sb, `{"to":["19212345678"],"content":"广电号码测试"}`))
+	intl := firstID(t, send(t, sb, `{"to":["+44 7911 123456"],"content":"hello from Hongyan"}`))
+	long := firstID(t, send(t, sb, `{"to":["19212345679"],"content":"`+strings.Repeat("邮政", 100)+`"}`))
+	for id, gw := range map[string]string{short: "cbn-smpp-1", intl: "intl-smpp-1", long: "cbn-smpp-1"} {
+		m := waitState(t, sb, id, "delivered", 10*time.Second)
+		if m["gateway"] != gw || m["operator_code"] != "DELIVRD" {
+			t.Fatalf("message %s = %v, want delivered through %s", id, m, gw)
+		}
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+long+"?trace=1", "", sb.APIKey)
+	if segs := tr["segments_detail"].([]any); len(segs) != 3 {
+		t.Fatalf("200 Chinese characters over SMPP: %d segments, want 3", len(segs))
+	}
+	if err := sb.SendMO(context.Background(), "19212345678", "10658000", "广电用户回复"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "SMPP MO in inbox", func() bool {
+		_, inbox := call(t, sb, "GET", "/api/v1/mo", "", sb.APIKey)
+		for _, m := range inbox["mo"].([]any) {
+			if m.(map[string]any)["from"] == "19212345678" && m.(map[string]any)["content"] == "广电用户回复" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -118,10 +118,12 @@ func NewDriver(g *gateway.Gateway, in gateway.Inbound, log *slog.Logger) (gatewa
 	switch g.Protocol {
 	case "cmpp3", "cmpp30", "cmpp", "cmpp2", "cmpp20":
 		return gateway.NewCMPP(g, in, log)
+	case "smpp34", "smpp33", "smpp":
+		return gateway.NewSMPP(g, in, log)
 	case "":
-		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2)", g.Name)
+		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2, smpp34, smpp33)", g.Name)
 	}
-	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2)", g.Name, g.Protocol)
+	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2, smpp34, smpp33)", g.Name, g.Protocol)
 }
 
 type inboundRef struct{ in gateway.Inbound }

@@ -21,7 +21,8 @@ import (
 // tests drive.
 type Sandbox struct {
 	*Platform
-	Sims     map[string]*sim.CMPP // operator → simulator
+	Sims     map[string]Simulator // gateway name → its simulator
+	primary  map[string]string    // operator → its primary gateway
 	APIKey   string
 	Account  *store.Account
 	Password string // the sandbox account's password for /sms/send
@@ -54,9 +55,24 @@ const (
 	SandboxServiceCode = "10658000"
 )
 
-// sandboxOperators are the operators the demo simulates. Each has its own
-// simulator; until the other protocols land all speak CMPP 3.0.
-var sandboxOperators = []string{gateway.CMCC, gateway.CUCC, gateway.CTCC, gateway.CBN}
+// sandboxOperators are the operators the demo simulates, each with its own
+// simulator and protocol. (SGIP for China Unicom and SMGP for China Telecom
+// take their places as their gateway drivers land.)
+var sandboxOperators = []struct{ op, proto string }{
+	{gateway.CMCC, "cmpp3"}, {gateway.CUCC, "cmpp3"}, {gateway.CTCC, "cmpp3"},
+	{gateway.CBN, "smpp34"}, {gateway.Intl, "smpp34"},
+}
+
+// Simulator is what the sandbox and its tests need of an operator simulator.
+type Simulator interface {
+	Listen(addr string) error
+	Addr() string
+	Close(ctx context.Context) error
+	Stats() sim.Stats
+	RejectNext(n int)
+	SendMO(ctx context.Context, from, to, text string) error
+	OnSubmit(fn func(dest string, content []byte))
+}
 
 // NewSandbox starts simulators and builds (but does not start) the platform.
 func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
@@ -87,30 +103,40 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		{Code: "notice", Name: "业务通知", Priority: 1, MaxRetries: 3, RetryInterval: 2 * time.Second},
 		{Code: "marketing", Name: "营销推广", Priority: 2, MaxRetries: 1, RetryInterval: 10 * time.Second, AtLeastOnce: &f},
 	}
-	sb := &Sandbox{Sims: map[string]*sim.CMPP{}}
+	sb := &Sandbox{Sims: map[string]Simulator{}, primary: map[string]string{}}
 	cleanup := func() {
 		for _, s := range sb.Sims {
 			_ = s.Close(context.Background())
 		}
 	}
-	for _, op := range sandboxOperators {
+	for _, so := range sandboxOperators {
 		for i := 1; i <= o.PerOperator; i++ {
-			secret := core.NewSecret("", 9)
-			// Each simulated ISMG has its own gateway code, as real ones do,
-			// so their Msg_Ids differ.
-			s := sim.NewCMPP(sim.CMPPConfig{Config: o.Sim, Accounts: map[string]string{"901234": secret},
-				Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", op)})
+			g := gateway.Config{Operator: so.op, Protocol: so.proto, ServiceID: "HYDEMO", SrcID: SandboxServiceCode,
+				Conns: max(o.GatewayConns, 1), Window: max(o.Window, 16),
+				TPS: o.TPS, Priority: i - 1, // the first simulator is primary; others are failover
+			}
+			var s Simulator
+			switch so.proto {
+			case "smpp34":
+				g.Name, g.Account, g.Secret, g.SMPPIDFormat = fmt.Sprintf("%s-smpp-%d", so.op, i), "hongyan", core.NewSecret("", 6), "hex-dec"
+				s = sim.NewSMPP(sim.SMPPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret}, Logger: log.With("sim", so.op)})
+			default:
+				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-cmpp-%d", so.op, i), "901234", core.NewSecret("", 9)
+				// Each simulated ISMG has its own gateway code, as real ones
+				// do, so their Msg_Ids differ.
+				s = sim.NewCMPP(sim.CMPPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
+					Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", so.op)})
+			}
 			if err := s.Listen("127.0.0.1:0"); err != nil {
 				cleanup()
 				return nil, err
 			}
-			name := fmt.Sprintf("%s-cmpp-%d", op, i)
-			sb.Sims[name] = s
-			cfg.Gateways = append(cfg.Gateways, gateway.Config{
-				Name: name, Operator: op, Protocol: "cmpp3", Addr: s.Addr(), Account: "901234", Secret: secret,
-				ServiceID: "HYDEMO", SrcID: SandboxServiceCode, Conns: max(o.GatewayConns, 1), Window: max(o.Window, 16),
-				TPS: o.TPS, Priority: i - 1, // the first simulator is primary; others are failover
-			})
+			g.Addr = s.Addr()
+			sb.Sims[g.Name] = s
+			if i == 1 {
+				sb.primary[so.op] = g.Name
+			}
+			cfg.Gateways = append(cfg.Gateways, g)
 		}
 	}
 	sb.Password = core.NewSecret("", 9)
@@ -196,7 +222,7 @@ func (sb *Sandbox) Stop(ctx context.Context) error {
 }
 
 // SimFor returns the primary simulator of an operator.
-func (sb *Sandbox) SimFor(op string) *sim.CMPP { return sb.Sims[op+"-cmpp-1"] }
+func (sb *Sandbox) SimFor(op string) Simulator { return sb.Sims[sb.primary[op]] }
 
 // SendMO makes the simulator of the sender's operator deliver an MO, as the
 // user's phone would (POST /demo/mo).

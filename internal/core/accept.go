@@ -111,6 +111,9 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		if op == "" {
 			return nil, refuse(http.StatusBadRequest, "invalid_number", "number %d (%q): no operator serves this number segment", i+1, raw)
 		}
+		if !c.pool.Serves(op) {
+			return nil, refuse(http.StatusBadRequest, "no_route", "number %d (%q): no gateway is configured for operator %s", i+1, raw, op)
+		}
 		m := &store.Message{
 			ID: c.ids.Next(), BatchID: batch.ID, AccountID: acc.ID, To: num,
 			Src: acc.ServiceCode + req.Ext, Content: req.Content, Business: bt.Code,

@@ -95,6 +95,11 @@ type Config struct {
 	TPS       float64 `yaml:"tps"`
 	Priority  int     `yaml:"priority"` // lower is preferred; equal priorities share by Weight
 	Weight    int     `yaml:"weight"`
+	// SMPP: how the SMSC writes message ids in submit_sm_resp vs receipts:
+	// "" or "as-is", "dec", "hex", "hex-dec" (resp hex, receipt decimal) or
+	// "dec-hex" (docs/config.md).
+	SMPPIDFormat string `yaml:"smpp_id_format"`
+	SystemType   string `yaml:"system_type"` // SMPP bind system_type
 	// Timers (0 = protocol defaults).
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	Heartbeat      time.Duration `yaml:"heartbeat"`

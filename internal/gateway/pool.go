@@ -98,6 +98,9 @@ func (p *Pool) ByOperator(op string) []*Gateway {
 	return out
 }
 
+// Serves reports whether any gateway is configured for the operator.
+func (p *Pool) Serves(op string) bool { return len(p.byOp[op]) > 0 }
+
 // Get returns a gateway by name.
 func (p *Pool) Get(name string) *Gateway { return p.named[name] }
 

@@ -152,36 +152,22 @@ func (s *CMPP) scheduleReport(sc *cmpp.ServerConn, id uint64, dest string) {
 		now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
 		d := &cmpp.Deliver{MsgID: s.ids.Next(), DestID: "", SrcTerminalID: dest, RegisteredDelivery: 1,
 			Report: &cmpp.Report{MsgID: id, Stat: s.pickStat(), SubmitTime: now, DoneTime: now, DestTerminalID: dest}}
-		// Like a real ISMG, keep a report until the SP takes it (the SP may be
-		// restarting); give up only after reportPatience.
-		deadline := time.Now().Add(reportPatience)
-		for attempt := 0; time.Now().Before(deadline); attempt++ {
+		ok := s.keepTrying(ctx, func(ctx context.Context) bool {
 			conn := sc
 			if conn == nil || !s.alive(conn) {
 				conn = s.connFor(sc)
 			}
-			if conn != nil {
-				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				resp, err := conn.Deliver(rctx, d)
-				cancel()
-				if err == nil && resp.Result == 0 {
-					s.stats.reports.Add(1)
-					return
-				}
+			if conn == nil {
+				return false
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(min(time.Duration(attempt+1)*200*time.Millisecond, 2*time.Second)):
-			}
+			resp, err := conn.Deliver(ctx, d)
+			return err == nil && resp.Result == 0
+		})
+		if !ok {
+			s.log.Warn("sim cmpp: report not delivered", "msg_id", id)
 		}
-		s.log.Warn("sim cmpp: report not delivered", "msg_id", id)
 	}
-	if s.cfg.ReportDelay <= 0 {
-		go send()
-		return
-	}
-	time.AfterFunc(s.cfg.ReportDelay, send)
+	s.after(s.cfg.ReportDelay, send)
 }
 
 func (s *CMPP) alive(sc *cmpp.ServerConn) bool {
@@ -218,9 +204,6 @@ func (s *CMPP) connFor(prev *cmpp.ServerConn) *cmpp.ServerConn {
 	}
 	return nil
 }
-
-// reportPatience is how long an undeliverable status report is retried.
-const reportPatience = 10 * time.Minute
 
 // ErrNoClient means no SP is connected to receive an MO.
 var ErrNoClient = errors.New("no client connected to the simulator")

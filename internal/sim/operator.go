@@ -6,6 +6,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -124,4 +125,38 @@ func ParseMix(s string) (map[string]float64, error) {
 		m[k] = w
 	}
 	return m, nil
+}
+
+// reportPatience is how long an undeliverable status report is retried.
+const reportPatience = 10 * time.Minute
+
+// keepTrying calls try until it succeeds, like a real gateway that keeps a
+// status report until the SP takes it (the SP may be restarting); it gives
+// up after reportPatience or when ctx ends, and counts a delivered report.
+func (b *behaviour) keepTrying(ctx context.Context, try func(context.Context) bool) bool {
+	deadline := time.Now().Add(reportPatience)
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		ok := try(tctx)
+		cancel()
+		if ok {
+			b.stats.reports.Add(1)
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(min(time.Duration(attempt+1)*200*time.Millisecond, 2*time.Second)):
+		}
+	}
+	return false
+}
+
+// after runs fn after d (at once, in its own goroutine, when d ≤ 0).
+func (b *behaviour) after(d time.Duration, fn func()) {
+	if d <= 0 {
+		go fn()
+		return
+	}
+	time.AfterFunc(d, fn)
 }
