@@ -358,16 +358,17 @@ func TestIdleCloseWithoutHeartbeat(t *testing.T) {
 	c.Start(t.Context())
 	defer c.abort(nil)
 
+	var quietFrom time.Time
 	for range 10 { // traffic keeps it open
 		if _, err := c.Call(t.Context(), cmdSubmit, nil); err != nil {
 			t.Fatal(err)
 		}
+		quietFrom = time.Now() // the last traffic
 		time.Sleep(idle / 4)
 	}
 	if c.Err() != nil {
 		t.Fatalf("closed while busy: %v", c.Err())
 	}
-	quietFrom := time.Now()
 	select {
 	case <-c.Done():
 	case <-time.After(time.Second):
