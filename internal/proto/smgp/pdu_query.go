@@ -1,0 +1,67 @@
+package smgp
+
+// Query asks the SMGW for one day's traffic counts (optional in the spec).
+type Query struct {
+	QueryTime string // 8, YYYYMMDD
+	QueryType uint8  // 0 totals, 1 by QueryCode (service code)
+	QueryCode string // 10
+}
+
+// QueryResp carries the counts asked for.
+type QueryResp struct {
+	QueryTime string // 8
+	QueryType uint8
+	QueryCode string // 10
+	MTTLMsg   uint32 // MT messages received from the SP
+	MTTLUsr   uint32 // MT users
+	MTScs     uint32 // MT forwarded successfully
+	MTWT      uint32 // MT waiting
+	MTFL      uint32 // MT failed
+	MOScs     uint32 // MO delivered to the SP
+	MOWT      uint32 // MO waiting
+	MOFL      uint32 // MO failed
+	Reserve   string // 8
+}
+
+func (*Query) CommandID() uint32     { return CmdQuery }
+func (*QueryResp) CommandID() uint32 { return CmdQueryResp }
+
+func (p *Query) Marshal(dst []byte, _ Version) ([]byte, error) {
+	e := enc{b: dst, pdu: "query"}
+	e.str("QueryTime", p.QueryTime, 8)
+	e.u8(p.QueryType)
+	e.str("QueryCode", p.QueryCode, 10)
+	return e.done(dst)
+}
+
+func (p *Query) Unmarshal(b []byte, _ Version) error {
+	d := newDec(b, "query")
+	p.QueryTime = d.str("QueryTime", 8)
+	p.QueryType = d.u8("QueryType")
+	p.QueryCode = d.str("QueryCode", 10)
+	return d.result()
+}
+
+func (p *QueryResp) Marshal(dst []byte, _ Version) ([]byte, error) {
+	e := enc{b: dst, pdu: "query_resp"}
+	e.str("QueryTime", p.QueryTime, 8)
+	e.u8(p.QueryType)
+	e.str("QueryCode", p.QueryCode, 10)
+	for _, v := range []uint32{p.MTTLMsg, p.MTTLUsr, p.MTScs, p.MTWT, p.MTFL, p.MOScs, p.MOWT, p.MOFL} {
+		e.u32(v)
+	}
+	e.str("Reserve", p.Reserve, 8)
+	return e.done(dst)
+}
+
+func (p *QueryResp) Unmarshal(b []byte, _ Version) error {
+	d := newDec(b, "query_resp")
+	p.QueryTime = d.str("QueryTime", 8)
+	p.QueryType = d.u8("QueryType")
+	p.QueryCode = d.str("QueryCode", 10)
+	for _, f := range []*uint32{&p.MTTLMsg, &p.MTTLUsr, &p.MTScs, &p.MTWT, &p.MTFL, &p.MOScs, &p.MOWT, &p.MOFL} {
+		*f = d.u32("count")
+	}
+	p.Reserve = d.str("Reserve", 8)
+	return d.result()
+}

@@ -1,0 +1,321 @@
+package smgp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"hongyan/internal/session"
+)
+
+// ServerConfig describes the SMGW side (the simulator, and the platform's
+// own SMGP service for enterprise clients).
+type ServerConfig struct {
+	Version Version // highest version supported; lower client versions are served in their own layout [V30]
+	Window  int     // outstanding Delivers per connection; overrides Session.Window when > 0
+	Session session.Config
+	Logger  *slog.Logger
+	// LoginTimeout closes a connection that has not logged in by then, so
+	// heartbeats alone cannot hold a socket open [30s].
+	LoginTimeout time.Duration
+	// Auth returns the shared secret for a ClientID; ok=false → status 21.
+	// A nil Auth refuses everyone.
+	Auth func(clientID string) (secret string, ok bool)
+	// StatusWidth is how Status is hashed into the AuthenticatorServer we
+	// send [StatusWidth4]; StatusWidth1 suits clients that verify the
+	// 1-byte reading.
+	StatusWidth StatusWidth
+}
+
+// ServerHandler is the application behind a Server.
+type ServerHandler interface {
+	// Submit is called per Submit, off the read loop. A nil result leaves
+	// the Submit unanswered (the client times out), e.g. to simulate loss.
+	Submit(ctx context.Context, sc *ServerConn, s *Submit) *SubmitResp
+	// Connected follows a successful Login, after Login_Resp is queued.
+	Connected(sc *ServerConn)
+	// Disconnected follows the close of a connection that had logged in.
+	Disconnected(sc *ServerConn)
+}
+
+// QueryHandler may be implemented by a ServerHandler to answer Query;
+// otherwise Query gets all-zero counts.
+type QueryHandler interface {
+	Query(ctx context.Context, sc *ServerConn, q *Query) *QueryResp
+}
+
+// Server accepts SMGP clients (SPs).
+type Server struct {
+	cfg ServerConfig
+	h   ServerHandler
+	log *slog.Logger
+	ss  *session.Server
+}
+
+// ServerConn is one client connection on a Server.
+type ServerConn struct {
+	conn *session.Conn
+
+	state    atomic.Int32 // connNew → connLoggingIn → connReady
+	clientID string       // set before state becomes connReady
+	mode     LoginMode
+	version  Version
+}
+
+const (
+	connNew int32 = iota
+	connLoggingIn
+	connReady
+)
+
+// NewServer returns a Server; call Serve to accept.
+func NewServer(cfg ServerConfig, h ServerHandler) *Server {
+	if cfg.Version == 0 {
+		cfg.Version = V30
+	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = 30 * time.Second
+	}
+	if cfg.StatusWidth != StatusWidth1 {
+		cfg.StatusWidth = StatusWidth4
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, h: h, log: log.With("smgp_server", cfg.Version.String())}
+	conn := cfg.Session
+	if cfg.Window > 0 {
+		conn.Window = cfg.Window
+	}
+	s.ss = session.NewServer(Protocol{}, conn, s.onConn, log)
+	return s
+}
+
+// Serve accepts on ln until Close; it returns nil after Close.
+func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
+
+// Close sends Exit to every logged-in client (bounded by closeWait and
+// ctx), then closes all connections gracefully.
+func (s *Server) Close(ctx context.Context) error {
+	tctx, cancel := context.WithTimeout(ctx, closeWait)
+	var wg sync.WaitGroup
+	for _, sc := range s.Conns() {
+		wg.Go(func() { _ = sc.exit(tctx) })
+	}
+	wg.Wait()
+	cancel()
+	return s.ss.Close(ctx)
+}
+
+// Conns returns the logged-in connections.
+func (s *Server) Conns() []*ServerConn {
+	var out []*ServerConn
+	for _, c := range s.ss.Conns() {
+		if sc, ok := c.Value().(*ServerConn); ok && sc.state.Load() == connReady {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+func (s *Server) onConn(c *session.Conn) session.Handler {
+	sc := &ServerConn{conn: c}
+	c.SetValue(sc)
+	time.AfterFunc(s.cfg.LoginTimeout, func() {
+		if sc.state.Load() != connReady && c.Err() == nil {
+			s.log.Warn("no Login within login timeout, closing", "remote", sc.remote(), "timeout", s.cfg.LoginTimeout)
+			sc.closeAsync()
+		}
+	})
+	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
+}
+
+func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
+	if f.Command == CmdLogin {
+		s.login(sc, f)
+		return
+	}
+	if sc.state.Load() != connReady {
+		s.log.Warn("request before Login, closing", "remote", sc.remote(), "cmd", CommandName(f.Command))
+		sc.closeAsync()
+		return
+	}
+	switch f.Command {
+	case CmdSubmit:
+		s.submit(ctx, sc, f)
+	case CmdQuery:
+		s.query(ctx, sc, f)
+	case CmdExit:
+		s.log.Info("client sent Exit", "remote", sc.remote(), "client_id", sc.clientID)
+		replyAndClose(sc.conn, f, CmdExitResp, nil)
+	default:
+		s.log.Warn("unexpected request ignored", "remote", sc.remote(), "cmd", CommandName(f.Command), "seq", f.Seq.N)
+	}
+}
+
+func (s *Server) submit(ctx context.Context, sc *ServerConn, f session.Frame) {
+	if !sc.mode.CanSubmit() {
+		s.log.Warn("Submit on a receive-only login refused", "remote", sc.remote(), "client_id", sc.clientID)
+		reply(sc.conn, s.log, f, &SubmitResp{Status: StatusBadCommand}, sc.version)
+		return
+	}
+	var m Submit
+	if err := m.Unmarshal(f.Body, sc.version); err != nil {
+		s.log.Warn("malformed Submit", "remote", sc.remote(), "client_id", sc.clientID, "seq", f.Seq.N, "err", err)
+		reply(sc.conn, s.log, f, &SubmitResp{Status: StatusBadStructure}, sc.version)
+		return
+	}
+	if r := s.h.Submit(ctx, sc, &m); r != nil {
+		reply(sc.conn, s.log, f, r, sc.version)
+	}
+}
+
+func (s *Server) query(ctx context.Context, sc *ServerConn, f session.Frame) {
+	var q Query
+	err := q.Unmarshal(f.Body, sc.version)
+	r := &QueryResp{QueryTime: q.QueryTime, QueryType: q.QueryType, QueryCode: q.QueryCode}
+	if err != nil {
+		s.log.Warn("malformed Query", "remote", sc.remote(), "err", err)
+	} else if qh, ok := s.h.(QueryHandler); ok {
+		if r = qh.Query(ctx, sc, &q); r == nil {
+			return
+		}
+	}
+	reply(sc.conn, s.log, f, r, sc.version)
+}
+
+// login authenticates a Login: status 10 for a body or LoginMode that does
+// not parse or a version below 1.3, 21 for an unknown ClientID or a wrong
+// authenticator, 22 for a version above ours; any refusal closes.
+func (s *Server) login(sc *ServerConn, f session.Frame) {
+	if !sc.state.CompareAndSwap(connNew, connLoggingIn) {
+		s.log.Warn("second Login on one connection, closing", "remote", sc.remote())
+		sc.closeAsync()
+		return
+	}
+	var req Login
+	status, secret := StatusOK, ""
+	mode, modeOK := LoginTransmit, false
+	switch err := req.Unmarshal(f.Body, s.cfg.Version); {
+	case err != nil:
+		s.log.Warn("malformed Login", "remote", sc.remote(), "err", err)
+		status = StatusBadStructure
+	case req.ClientVersion > s.cfg.Version:
+		status = StatusVersionTooHigh
+	case !req.ClientVersion.Known():
+		status = StatusBadStructure
+	default:
+		if mode, modeOK = LoginModeFromWire(req.LoginMode); !modeOK {
+			status = StatusBadStructure
+			break
+		}
+		var ok bool
+		if s.cfg.Auth != nil {
+			secret, ok = s.cfg.Auth(req.ClientID)
+		}
+		if !ok || !verifyAuthClient(req, secret) {
+			status = StatusAuthFailed
+		}
+	}
+	resp := &LoginResp{Status: status, ServerVersion: s.cfg.Version}
+	if status != StatusOK {
+		s.log.Warn("Login refused", "remote", sc.remote(), "client_id", req.ClientID,
+			"version", req.ClientVersion.String(), "status", status, "reason", StatusText(status))
+		body, _ := resp.Marshal(nil, s.cfg.Version)
+		replyAndClose(sc.conn, f, CmdLoginResp, body)
+		return
+	}
+	resp.AuthenticatorServer = AuthServer(status, req.AuthenticatorClient, secret, s.cfg.StatusWidth)
+	sc.clientID, sc.mode, sc.version = req.ClientID, mode, req.ClientVersion
+	body, _ := resp.Marshal(nil, sc.version)
+	if err := sc.conn.Reply(f, CmdLoginResp, 0, body); err != nil {
+		s.log.Warn("Login_Resp not sent", "remote", sc.remote(), "err", err)
+		return
+	}
+	sc.state.Store(connReady)
+	s.log.Info("client logged in", "remote", sc.remote(), "client_id", sc.clientID,
+		"mode", sc.mode.String(), "version", sc.version.String())
+	s.h.Connected(sc)
+	go func() {
+		<-sc.conn.Done()
+		s.log.Info("client disconnected", "remote", sc.remote(), "client_id", sc.clientID, "reason", sc.conn.Err())
+		s.h.Disconnected(sc)
+	}()
+}
+
+// verifyAuthClient accepts the raw-ClientID digest and the one over the
+// 0x00-padded field (they differ only for ids shorter than 8 bytes).
+func verifyAuthClient(req Login, secret string) bool {
+	return authEqual(req.AuthenticatorClient, AuthClient(req.ClientID, secret, req.TimeStamp)) ||
+		authEqual(req.AuthenticatorClient, authClientPadded(req.ClientID, secret, req.TimeStamp))
+}
+
+// ClientID is the logged-in ClientID.
+func (sc *ServerConn) ClientID() string { return sc.clientID }
+
+// LoginMode is what the client logged in for.
+func (sc *ServerConn) LoginMode() LoginMode { return sc.mode }
+
+// Version is the client's version, which its PDUs are served in.
+func (sc *ServerConn) Version() Version { return sc.version }
+
+// RemoteAddr is the client's address.
+func (sc *ServerConn) RemoteAddr() net.Addr { return sc.conn.RemoteAddr() }
+
+// Done is closed when the connection has closed.
+func (sc *ServerConn) Done() <-chan struct{} { return sc.conn.Done() }
+
+// Deliver sends a Deliver (MO or, with d.Report set, a status report) in
+// the connection's version and returns the client's Deliver_Resp. A
+// send-only login takes none (ErrLoginMode).
+func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, error) {
+	if !sc.mode.CanDeliver() {
+		return nil, fmt.Errorf("smgp deliver to %s: %w (%s)", sc.clientID, ErrLoginMode, sc.mode)
+	}
+	body, err := d.Marshal(nil, sc.version)
+	if err != nil {
+		return nil, err
+	}
+	f, err := sc.conn.Call(ctx, CmdDeliver, body)
+	if err != nil {
+		return nil, fmt.Errorf("smgp deliver to %s: %w", sc.clientID, err)
+	}
+	var r DeliverResp
+	if err := expect(f, &r, sc.version); err != nil {
+		return nil, fmt.Errorf("smgp deliver to %s: %w", sc.clientID, err)
+	}
+	return &r, nil
+}
+
+// Close sends Exit (bounded by ctx and closeWait), then closes.
+func (sc *ServerConn) Close(ctx context.Context) error {
+	tctx, cancel := context.WithTimeout(ctx, closeWait)
+	defer cancel()
+	_ = sc.exit(tctx)
+	return sc.conn.Close(ctx)
+}
+
+func (sc *ServerConn) exit(ctx context.Context) error {
+	_, err := sc.conn.Call(ctx, CmdExit, nil)
+	return err
+}
+
+func (sc *ServerConn) closeAsync() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		_ = sc.conn.Close(ctx)
+	}()
+}
+
+func (sc *ServerConn) remote() string {
+	if a := sc.conn.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}

@@ -1,0 +1,368 @@
+package smgp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"hongyan/internal/session"
+	"hongyan/internal/sms"
+)
+
+// versionPairs are the (client, server) versions the session tests run.
+var versionPairs = []struct{ client, server Version }{
+	{V30, V30}, {V20, V20}, {V20, V30}, {V13, V30},
+}
+
+func forEachPair(t *testing.T, f func(t *testing.T, cv, sv Version)) {
+	for _, p := range versionPairs {
+		t.Run("client"+p.client.String()+"_server"+p.server.String(), func(t *testing.T) {
+			t.Parallel()
+			f(t, p.client, p.server)
+		})
+	}
+}
+
+func TestLoginOK(t *testing.T) {
+	forEachPair(t, func(t *testing.T, cv, sv Version) {
+		h := newTestSMGW()
+		srv, addr := startServer(t, sv, h, nil)
+		c := startClient(t, clientConfig(addr, cv), nil)
+		waitReady(t, c)
+		sc := recv(t, h.connected)
+		if sc.ClientID() != testClientID || sc.Version() != cv || sc.LoginMode() != LoginTransmit {
+			t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
+		}
+		if conns := srv.Conns(); len(conns) != 1 || conns[0] != sc {
+			t.Fatalf("Conns() = %v", conns)
+		}
+		if st := c.Stats(); st.Connected != 1 || st.Window != 16 {
+			t.Fatalf("stats %+v", st)
+		}
+	})
+}
+
+// Refused logins: the client reports the status meaning and never becomes
+// ready; the server closes the connection.
+func TestLoginRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		cv, sv       Version
+		id, secret   string
+		want         string
+		serverConfig func(*ServerConfig)
+	}{
+		{"wrong secret", V30, V30, testClientID, "nope", "status 21 (authentication error)", nil},
+		{"wrong secret 1.3", V13, V30, testClientID, "nope", "status 21 (authentication error)", nil},
+		{"unknown client", V30, V30, "99999999", testSecret, "status 21 (authentication error)", nil},
+		{"version too high", V30, V20, testClientID, testSecret, "status 22 (version too high)", nil},
+		{"nil Auth", V30, V30, testClientID, testSecret, "status 21", func(c *ServerConfig) { c.Auth = nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newTestSMGW()
+			var mods []func(*ServerConfig)
+			if tc.serverConfig != nil {
+				mods = append(mods, tc.serverConfig)
+			}
+			_, addr := startServer(t, tc.sv, h, nil, mods...)
+			cfg := clientConfig(addr, tc.cv)
+			cfg.ClientID, cfg.Secret = tc.id, tc.secret
+			c := startClient(t, cfg, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			if err := c.WaitReady(ctx); !errors.Is(err, session.ErrNoSession) {
+				t.Fatalf("WaitReady = %v", err)
+			}
+			if got := c.Stats().LastError; !strings.Contains(got, tc.want) {
+				t.Fatalf("last error %q, want %q", got, tc.want)
+			}
+			select {
+			case <-h.connected:
+				t.Fatal("server reported a refused login as connected")
+			default:
+			}
+		})
+	}
+}
+
+// The client accepts AuthenticatorServer under the 4-byte, 1-byte and
+// ASCII-digit readings, refuses a wrong one unless told to skip it; our
+// server sends the configured width.
+func TestLoginAuthServerReadings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		auth func(*Login) [16]byte
+		skip bool
+		ok   bool
+	}{
+		{"4-byte", authWidth(StatusWidth4), false, true},
+		{"1-byte", authWidth(StatusWidth1), false, true},
+		{"ascii digit", authWidth(statusASCII), false, true},
+		{"wrong secret", func(r *Login) [16]byte { return AuthServer(0, r.AuthenticatorClient, "other", StatusWidth4) }, false, false},
+		{"zero, skipped", func(*Login) [16]byte { return [16]byte{} }, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ln, addr := listen(t)
+			go rawSMGW(t, ln, tc.auth, func(p *rawPeer) { p.serveBasic() })
+			cfg := clientConfig(addr, V30)
+			cfg.InsecureSkipAuthServer = tc.skip
+			c := startClient(t, cfg, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			err := c.WaitReady(ctx)
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v (%s)", err, c.Stats().LastError)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(c.Stats().LastError, "AuthenticatorServer mismatch")) {
+				t.Fatalf("accepted: %v %q", err, c.Stats().LastError)
+			}
+		})
+	}
+	for _, w := range []StatusWidth{StatusWidth1, StatusWidth4} {
+		var got [16]byte
+		_, addr := startServer(t, V30, newTestSMGW(), nil, func(c *ServerConfig) { c.StatusWidth = w })
+		p := dialRaw(t, addr, V30)
+		req := NewLogin(testClientID, testSecret, LoginTransmit, V30, time.Now())
+		p.send(1, req)
+		_, pdu, err := p.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = pdu.(*LoginResp).AuthenticatorServer
+		if got != AuthServer(0, req.AuthenticatorClient, testSecret, w) {
+			t.Fatalf("width %d: server sent %x", w, got)
+		}
+	}
+}
+
+// Submit: short text, then a 3-part Chinese UCS2 text with UDH and TP_udhi,
+// PkTotal, PkNumber TLVs; a non-zero Status comes back as a response.
+func TestSubmitShortAndLong(t *testing.T) {
+	forEachPair(t, func(t *testing.T, cv, sv Version) {
+		h := newTestSMGW()
+		_, addr := startServer(t, sv, h, nil)
+		c := startClient(t, clientConfig(addr, cv), nil)
+		waitReady(t, c)
+		ctx := ctxT(t)
+
+		r, err := c.Submit(ctx, &Submit{NeedReport: 1, SrcTermID: "106900001234", DestTermID: []string{"13300000001"},
+			MsgContent: []byte("hello")})
+		if err != nil || r.Status != 0 || r.MsgID.IsZero() {
+			t.Fatalf("%+v %v", r, err)
+		}
+		if s := h.submitted()[0]; s.MsgType != MsgTypeMT || string(s.MsgContent) != "hello" || s.DestTermID[0] != "13300000001" {
+			t.Fatalf("server got %+v", s)
+		}
+
+		text := strings.Repeat("鸿雁传书，电信短信网关互通测试。", 10) // 160 characters → 3 parts
+		parts, err := sms.Split(text, sms.UCS2, 0x2a)
+		if err != nil || len(parts) != 3 {
+			t.Fatalf("split: %d %v", len(parts), err)
+		}
+		for _, part := range parts {
+			s := &Submit{MsgFormat: FmtUCS2, SrcTermID: "106900001234", DestTermID: []string{"13300000001"}, MsgContent: part.Content()}
+			s.TLVs.SetByte(TagTPUDHI, 1)
+			s.TLVs.SetByte(TagPkTotal, uint8(part.Total))
+			s.TLVs.SetByte(TagPkNumber, uint8(part.Seq))
+			if r, err := c.Submit(ctx, s); err != nil || r.Status != 0 {
+				t.Fatalf("part %d: %+v %v", part.Seq, r, err)
+			}
+		}
+		var got []byte
+		for i, s := range h.submitted()[1:] {
+			cc, ok, payload, err := sms.ParseUDH(s.MsgContent)
+			if err != nil || !ok || cc.Seq != i+1 || cc.Total != 3 || cc.Ref != 0x2a {
+				t.Fatalf("part %d UDH %+v %v %v", i, cc, ok, err)
+			}
+			if cv.HasTLV() && (!s.UDHI() || s.TLVs.Byte(TagPkTotal) != 3 || s.TLVs.Byte(TagPkNumber) != uint8(i+1)) {
+				t.Fatalf("part %d TLVs %+v", i, s.TLVs)
+			}
+			if !cv.HasTLV() && s.TLVs != nil {
+				t.Fatalf("TLVs sent in %s: %+v", cv, s.TLVs)
+			}
+			got = append(got, payload...)
+		}
+		if back, err := sms.Decode(got, sms.UCS2); err != nil || back != text {
+			t.Fatalf("reassembled %q %v", back, err)
+		}
+
+		h.mu.Lock()
+		h.status = StatusSPDailyLimit
+		h.mu.Unlock()
+		r, err = c.Submit(ctx, &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
+		if err != nil || r.Status != StatusSPDailyLimit {
+			t.Fatalf("refused submit: %+v %v", r, err)
+		}
+	})
+}
+
+// Deliver: an MO and a status report whose Id matches the Submit_Resp's
+// MsgID, both answered with the handler's status.
+func TestDeliverMOAndReport(t *testing.T) {
+	forEachPair(t, func(t *testing.T, cv, sv Version) {
+		h := newTestSMGW()
+		_, addr := startServer(t, sv, h, nil)
+		got := make(chan *Deliver, 4)
+		c := startClient(t, clientConfig(addr, cv), func(_ context.Context, d *Deliver) uint32 {
+			got <- d
+			return 0
+		})
+		waitReady(t, c)
+		sc := recv(t, h.connected)
+		ctx := ctxT(t)
+
+		moText := "退订 谢谢"
+		mo := &Deliver{MsgID: h.gen.Next(), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
+			DestTermID: "1069000012345", MsgContent: []byte(mustEncode(t, moText))}
+		mo.TLVs.SetString(TagLinkID, "L1", 20)
+		r, err := sc.Deliver(ctx, mo)
+		if err != nil || r.Status != 0 || r.MsgID != mo.MsgID {
+			t.Fatalf("MO: %+v %v", r, err)
+		}
+		d := recv(t, got)
+		if back, _ := sms.Decode(d.MsgContent, sms.UCS2); back != moText || d.IsReport != 0 || d.SrcTermID != "13300000001" {
+			t.Fatalf("MO seen as %+v", d)
+		}
+		if cv.HasTLV() && d.TLVs.String(TagLinkID) != "L1" {
+			t.Fatalf("LinkID %+v", d.TLVs)
+		}
+
+		sr, err := c.Submit(ctx, &Submit{NeedReport: 1, DestTermID: []string{"13300000001"}, MsgContent: []byte("hi")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rpt := &Deliver{MsgID: h.gen.Next(), SrcTermID: "13300000001", DestTermID: "106900001234",
+			Report: &Report{MsgID: sr.MsgID, SubmitDate: "2501161700", DoneDate: "2501161701", Stat: StatDelivered, Err: "000"}}
+		if r, err := sc.Deliver(ctx, rpt); err != nil || r.Status != 0 {
+			t.Fatalf("report: %+v %v", r, err)
+		}
+		d = recv(t, got)
+		if d.IsReport != 1 || d.Report == nil || d.Report.MsgID.String() != sr.MsgID.String() || !d.Report.Delivered() {
+			t.Fatalf("report seen as %+v / %+v", d, d.Report)
+		}
+	})
+}
+
+func mustEncode(t *testing.T, s string) []byte {
+	b, err := sms.Encode(s, sms.UCS2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The handler's status goes back to the SMGW.
+func TestDeliverHandlerStatus(t *testing.T) {
+	h := newTestSMGW()
+	_, addr := startServer(t, V30, h, nil)
+	c := startClient(t, clientConfig(addr, V30), func(context.Context, *Deliver) uint32 { return StatusBusy })
+	waitReady(t, c)
+	sc := recv(t, h.connected)
+	r, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("x")})
+	if err != nil || r.Status != StatusBusy {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+// Login modes: a receive-only client cannot submit (locally refused; a raw
+// one gets status 11) but takes Delivers; a send-only one takes none.
+func TestLoginModes(t *testing.T) {
+	h := newTestSMGW()
+	_, addr := startServer(t, V30, h, nil)
+	got := make(chan *Deliver, 1)
+	cfg := clientConfig(addr, V30)
+	cfg.LoginMode = LoginReceive
+	rc := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
+	waitReady(t, rc)
+	sc := recv(t, h.connected)
+	if sc.LoginMode() != LoginReceive {
+		t.Fatalf("mode %s", sc.LoginMode())
+	}
+	if _, err := rc.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); !errors.Is(err, ErrLoginMode) {
+		t.Fatalf("receive-only submit: %v", err)
+	}
+	if _, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("mo")}); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, got)
+
+	cfg.LoginMode = LoginSend
+	sendOnly := startClient(t, cfg, nil)
+	waitReady(t, sendOnly)
+	sc2 := recv(t, h.connected)
+	if _, err := sc2.Deliver(ctxT(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
+		t.Fatalf("deliver to send-only: %v", err)
+	}
+	if r, err := sendOnly.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); err != nil || r.Status != 0 {
+		t.Fatalf("send-only submit: %+v %v", r, err)
+	}
+
+	p := dialRaw(t, addr, V30)
+	p.send(1, NewLogin(testClientID, testSecret, LoginReceive, V30, time.Now()))
+	if _, _, err := p.read(); err != nil {
+		t.Fatal(err)
+	}
+	p.send(2, &Submit{DestTermID: []string{"1"}})
+	if _, pdu, err := p.read(); err != nil || pdu.(*SubmitResp).Status != StatusBadCommand {
+		t.Fatalf("%+v %v", pdu, err)
+	}
+}
+
+// Exit both ways: the client's Close sends Exit; the server's Exit is
+// answered and the client reconnects.
+func TestExit(t *testing.T) {
+	h := newTestSMGW()
+	var logs logBuf
+	_, addr := startServer(t, V30, h, logs.logger())
+	c := NewClient(clientConfig(addr, V30), nil)
+	c.Start(context.Background())
+	waitReady(t, c)
+	sc := recv(t, h.connected)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := sc.Close(ctx); err != nil {
+		t.Fatalf("server Exit: %v", err)
+	}
+	recv(t, h.disconnected)
+	recv(t, h.connected) // the client came back
+	waitReady(t, c)
+	if st := c.Stats(); st.Reconnects < 1 {
+		t.Fatalf("stats %+v", st)
+	}
+
+	if err := c.Close(ctx); err != nil {
+		t.Fatalf("client Close: %v", err)
+	}
+	recv(t, h.disconnected)
+	logs.waitLog(t, "client sent Exit")
+}
+
+func TestQuery(t *testing.T) {
+	h := &querySMGW{testSMGW: newTestSMGW()}
+	_, addr := startServer(t, V30, h, nil)
+	c := startClient(t, clientConfig(addr, V30), nil)
+	waitReady(t, c)
+	r, err := c.Query(ctxT(t), &Query{QueryTime: "20250116", QueryType: 1, QueryCode: "HELP"})
+	if err != nil || r.MTTLMsg != 42 || r.QueryCode != "HELP" {
+		t.Fatalf("%+v %v", r, err)
+	}
+	// Without a QueryHandler: zero counts, echoed keys.
+	_, addr2 := startServer(t, V30, newTestSMGW(), nil)
+	c2 := startClient(t, clientConfig(addr2, V30), nil)
+	waitReady(t, c2)
+	r, err = c2.Query(ctxT(t), &Query{QueryTime: "20250116"})
+	if err != nil || r.MTTLMsg != 0 || r.QueryTime != "20250116" {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+type querySMGW struct{ *testSMGW }
+
+func (q *querySMGW) Query(_ context.Context, _ *ServerConn, r *Query) *QueryResp {
+	return &QueryResp{QueryTime: r.QueryTime, QueryType: r.QueryType, QueryCode: r.QueryCode, MTTLMsg: 42}
+}
