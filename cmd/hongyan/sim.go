@@ -14,7 +14,7 @@ import (
 
 func runSim(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, smpp34, smpp33")
+	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, smgp3, smpp34, smpp33")
 	listen := fs.String("listen", "127.0.0.1:7890", "listen address")
 	account := fs.String("account", "", "CMPP: accept only this Source_Addr (SP_Id), empty = any; SMPP: the system_id")
 	secret := fs.String("secret", "secret", "shared secret of the account")
@@ -59,6 +59,11 @@ func runSim(ctx context.Context, args []string) error {
 			cfg.Accounts = map[string]string{*account: *secret}
 		}
 		s = sim.NewCMPP(cfg)
+	case "smgp3", "smgp30", "smgp2", "smgp20", "smgp13":
+		if *account == "" {
+			return fmt.Errorf("--proto %s needs --account (ClientID) and --secret", *proto)
+		}
+		s = sim.NewSMGP(sim.SMGPConfig{Config: simCfg, Logger: log, Accounts: map[string]string{*account: *secret}})
 	case "smpp34", "smpp33":
 		if *account == "" {
 			return fmt.Errorf("--proto %s needs --account (system_id) and --secret (password, up to 8 characters)", *proto)
@@ -69,7 +74,7 @@ func runSim(ctx context.Context, args []string) error {
 		}
 		s = sim.NewSMPP(cfg)
 	default:
-		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, smpp34 and smpp33", *proto)
+		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, smgp3 (serving 2.0 and 1.3 too), smpp34 and smpp33", *proto)
 	}
 	if err := s.Listen(*listen); err != nil {
 		return err

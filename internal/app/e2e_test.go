@@ -556,3 +556,28 @@ func TestSMPPGatewaysEndToEnd(t *testing.T) {
 		return false
 	})
 }
+
+// China Telecom numbers go out over SMGP 3.0: short and long text
+// delivered, reports matched by the BCD MsgID, an MO comes in.
+func TestSMGPGatewayEndToEnd(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	short := firstID(t, send(t, sb, `{"to":["13312345678"],"content":"电信号码测试"}`))
+	long := firstID(t, send(t, sb, `{"to":["18912345678"],"content":"`+strings.Repeat("邮政", 100)+`"}`))
+	for _, id := range []string{short, long} {
+		if m := waitState(t, sb, id, "delivered", 10*time.Second); m["gateway"] != "ctcc-smgp-1" || m["operator"] != "ctcc" {
+			t.Fatalf("message %s = %v, want delivered through ctcc-smgp-1", id, m)
+		}
+	}
+	if err := sb.SendMO(context.Background(), "13312345678", "10658000", strings.Repeat("电信长回复", 20)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "SMGP MO in inbox", func() bool {
+		_, inbox := call(t, sb, "GET", "/api/v1/mo", "", sb.APIKey)
+		for _, m := range inbox["mo"].([]any) {
+			if m.(map[string]any)["content"] == strings.Repeat("电信长回复", 20) {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -56,10 +56,10 @@ const (
 )
 
 // sandboxOperators are the operators the demo simulates, each with its own
-// simulator and protocol. (SGIP for China Unicom and SMGP for China Telecom
-// take their places as their gateway drivers land.)
+// simulator and protocol. (China Unicom moves to SGIP when its gateway
+// driver, with the listener the SMG connects back to, lands.)
 var sandboxOperators = []struct{ op, proto string }{
-	{gateway.CMCC, "cmpp3"}, {gateway.CUCC, "cmpp3"}, {gateway.CTCC, "cmpp3"},
+	{gateway.CMCC, "cmpp3"}, {gateway.CUCC, "cmpp3"}, {gateway.CTCC, "smgp3"},
 	{gateway.CBN, "smpp34"}, {gateway.Intl, "smpp34"},
 }
 
@@ -117,6 +117,10 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 			}
 			var s Simulator
 			switch so.proto {
+			case "smgp3":
+				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-smgp-%d", so.op, i), "10601234", core.NewSecret("", 9)
+				s = sim.NewSMGP(sim.SMGPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
+					Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", so.op)})
 			case "smpp34":
 				g.Name, g.Account, g.Secret, g.SMPPIDFormat = fmt.Sprintf("%s-smpp-%d", so.op, i), "hongyan", core.NewSecret("", 6), "hex-dec"
 				s = sim.NewSMPP(sim.SMPPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret}, Logger: log.With("sim", so.op)})
