@@ -32,7 +32,7 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	base := "http://" + sb.Addr()
 	w := os.Stdout
-	fmt.Fprintf(w, "\n鸿雁 Hongyan demo is running (SQLite in %s, simulated operators: 中国移动/联通/电信/广电).\n\n", *data)
+	fmt.Fprintf(w, "\n鸿雁 Hongyan demo is running (SQLite in %s, simulated operators: 中国移动 CMPP 3.0, 联通 SGIP 1.2, 电信 SMGP 3.0, 广电 and international SMPP 3.4).\n\n", *data)
 	fmt.Fprintf(w, "  URL:     %s\n", base)
 	fmt.Fprintf(w, "  API key: %s\n", sb.APIKey)
 	fmt.Fprintf(w, "  Admin token: %s\n", sb.AdminToken)

@@ -20,7 +20,8 @@ const usage = `鸿雁 Hongyan — carrier-grade SMS platform
 Usage:
   hongyan demo  [--http ADDR] [--data DIR]      the whole platform with built-in operator simulators
   hongyan serve -c hongyan.yaml                 run from a configuration file (docs/config.md)
-  hongyan sim   --proto cmpp3 --listen ADDR     a standalone operator gateway simulator
+  hongyan sim   --proto cmpp3|cmpp2|sgip|smgp3|smpp34|smpp33 --listen ADDR
+                                                a standalone operator gateway simulator
   hongyan bench [--duration D] [--mode single|batch] [--json]
                                                 end-to-end throughput against in-process simulators
   hongyan key   [--password]                    make an API key (or password) and its stored hash

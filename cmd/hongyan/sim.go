@@ -14,7 +14,7 @@ import (
 
 func runSim(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, smgp3, smpp34, smpp33")
+	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, sgip, smgp3, smpp34, smpp33")
 	listen := fs.String("listen", "127.0.0.1:7890", "listen address")
 	account := fs.String("account", "", "CMPP: accept only this Source_Addr (SP_Id), empty = any; SMPP: the system_id")
 	secret := fs.String("secret", "secret", "shared secret of the account")
@@ -24,6 +24,10 @@ func runSim(ctx context.Context, args []string) error {
 	reportDelay := fs.Duration("report-delay", 500*time.Millisecond, "delay from submit to status report")
 	mix := fs.String("report-mix", "DELIVRD:1", "status report outcomes and weights, e.g. DELIVRD:0.95,UNDELIV:0.05")
 	noReports := fs.Bool("no-reports", false, "never send status reports")
+	spAddr := fs.String("sp-addr", "", "SGIP: the SP's receiver address the SMG connects back to for MO and reports")
+	spLogin := fs.String("sp-login", "", "SGIP: login name of the SMG's bind to the SP [--account]")
+	spPassword := fs.String("sp-password", "", "SGIP: password of the SMG's bind to the SP [--secret]")
+	nodeID := fs.Uint("node-id", 0, "SGIP: the SMG's node id in sequence numbers [101001]")
 	moEvery := fs.Duration("mo-every", 0, "send an MO this often (0 = never)")
 	moFrom := fs.String("mo-from", "13800138000", "sender of generated MO")
 	moTo := fs.String("mo-to", "10658000", "service code of generated MO")
@@ -64,6 +68,25 @@ func runSim(ctx context.Context, args []string) error {
 			return fmt.Errorf("--proto %s needs --account (ClientID) and --secret", *proto)
 		}
 		s = sim.NewSMGP(sim.SMGPConfig{Config: simCfg, Logger: log, Accounts: map[string]string{*account: *secret}})
+	case "sgip", "sgip12":
+		if *account == "" {
+			return fmt.Errorf("--proto %s needs --account (the SP's LoginName) and --secret", *proto)
+		}
+		if *spAddr == "" {
+			log.Warn("no --sp-addr: status reports and MO have nowhere to go")
+		}
+		if *nodeID > 0xFFFFFFFF {
+			return fmt.Errorf("--node-id %d: does not fit 32 bits", *nodeID)
+		}
+		cfg := sim.SGIPConfig{Config: simCfg, Logger: log, Accounts: map[string]string{*account: *secret},
+			SPAddr: *spAddr, SPLogin: *spLogin, SPPassword: *spPassword, NodeID: uint32(*nodeID)}
+		if cfg.SPLogin == "" {
+			cfg.SPLogin = *account
+		}
+		if cfg.SPPassword == "" {
+			cfg.SPPassword = *secret
+		}
+		s = sim.NewSGIP(cfg)
 	case "smpp34", "smpp33":
 		if *account == "" {
 			return fmt.Errorf("--proto %s needs --account (system_id) and --secret (password, up to 8 characters)", *proto)
@@ -74,7 +97,7 @@ func runSim(ctx context.Context, args []string) error {
 		}
 		s = sim.NewSMPP(cfg)
 	default:
-		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, smgp3 (serving 2.0 and 1.3 too), smpp34 and smpp33", *proto)
+		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, sgip, smgp3 (serving 2.0 and 1.3 too), smpp34 and smpp33", *proto)
 	}
 	if err := s.Listen(*listen); err != nil {
 		return err

@@ -217,7 +217,7 @@ func TestGatewayDownMessagesWaitAndGoOutWhenItReturns(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "cucc gateway down", func() bool { return !sb.Pool.Get("cucc-cmpp-1").Healthy() })
+	waitFor(t, 10*time.Second, "cucc gateway down", func() bool { return !sb.Pool.Get("cucc-sgip-1").Healthy() })
 	id := firstID(t, send(t, sb, `{"to":["13012345678"],"content":"网关恢复后发送"}`))
 	time.Sleep(time.Second)
 	_, m := call(t, sb, "GET", "/api/v1/messages/"+id, "", sb.APIKey)
@@ -579,5 +579,44 @@ func TestSMGPGatewayEndToEnd(t *testing.T) {
 			}
 		}
 		return false
+	})
+}
+
+// China Unicom numbers go out over SGIP 1.2: the platform binds to the SMG
+// for Submit, and the SMG connects back to the platform's Receiver with
+// the reports (matched by the Submit's 12-byte sequence number) and MO.
+func TestSGIPGatewayEndToEnd(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	short := firstID(t, send(t, sb, `{"to":["13012345678"],"content":"联通号码测试"}`))
+	long := firstID(t, send(t, sb, `{"to":["13012345679"],"content":"`+strings.Repeat("邮政", 100)+`"}`))
+	for _, id := range []string{short, long} {
+		m := waitState(t, sb, id, "delivered", 10*time.Second)
+		if m["gateway"] != "cucc-sgip-1" || m["operator"] != "cucc" || m["operator_code"] != "DELIVRD" {
+			t.Fatalf("message %s = %v, want delivered through cucc-sgip-1", id, m)
+		}
+	}
+	_, tr := call(t, sb, "GET", "/api/v1/messages/"+long+"?trace=1", "", sb.APIKey)
+	if segs := tr["segments_detail"].([]any); len(segs) != 3 {
+		t.Fatalf("200 Chinese characters over SGIP: %d segments, want 3", len(segs))
+	}
+	if st := sb.SimFor("cucc").Stats(); st.Submits != 4 || st.Reports != 4 {
+		t.Fatalf("SGIP simulator stats %+v, want 4 submits and 4 reports", st)
+	}
+	longMO := strings.Repeat("联通长回复", 20)
+	for _, text := range []string{"联通用户回复", longMO} {
+		if err := sb.SendMO(context.Background(), "13012345678", "10658000", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 5*time.Second, "SGIP MO in inbox", func() bool {
+		_, inbox := call(t, sb, "GET", "/api/v1/mo", "", sb.APIKey)
+		got := 0
+		for _, m := range inbox["mo"].([]any) {
+			mo := m.(map[string]any)
+			if mo["from"] == "13012345678" && mo["to"] == "10658000" && (mo["content"] == "联通用户回复" || mo["content"] == longMO) {
+				got++
+			}
+		}
+		return got == 2
 	})
 }

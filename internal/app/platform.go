@@ -122,10 +122,12 @@ func NewDriver(g *gateway.Gateway, in gateway.Inbound, log *slog.Logger) (gatewa
 		return gateway.NewSMPP(g, in, log)
 	case "smgp3", "smgp30", "smgp", "smgp2", "smgp20", "smgp13":
 		return gateway.NewSMGP(g, in, log)
+	case "sgip", "sgip12":
+		return gateway.NewSGIP(g, in, log)
 	case "":
-		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name)
+		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name)
 	}
-	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name, g.Protocol)
+	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name, g.Protocol)
 }
 
 type inboundRef struct{ in gateway.Inbound }

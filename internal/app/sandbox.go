@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
 
 	"hongyan/internal/core"
 	"hongyan/internal/gateway"
+	"hongyan/internal/proto/sgip"
 	"hongyan/internal/sim"
 	"hongyan/internal/sms"
 	"hongyan/internal/store"
@@ -56,10 +58,9 @@ const (
 )
 
 // sandboxOperators are the operators the demo simulates, each with its own
-// simulator and protocol. (China Unicom moves to SGIP when its gateway
-// driver, with the listener the SMG connects back to, lands.)
+// simulator and protocol.
 var sandboxOperators = []struct{ op, proto string }{
-	{gateway.CMCC, "cmpp3"}, {gateway.CUCC, "cmpp3"}, {gateway.CTCC, "smgp3"},
+	{gateway.CMCC, "cmpp3"}, {gateway.CUCC, "sgip"}, {gateway.CTCC, "smgp3"},
 	{gateway.CBN, "smpp34"}, {gateway.Intl, "smpp34"},
 }
 
@@ -121,6 +122,28 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-smgp-%d", so.op, i), "10601234", core.NewSecret("", 9)
 				s = sim.NewSMGP(sim.SMGPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
 					Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", so.op)})
+			case "sgip":
+				// The SMG simulator connects back to the platform's SGIP
+				// Receiver. Its port is picked by listening on :0 and
+				// closing again; another process could take it before the
+				// platform listens (a small race, acceptable in a sandbox:
+				// the driver retries listening and logs the error).
+				listen, err := freeLocalAddr()
+				if err != nil {
+					cleanup()
+					return nil, err
+				}
+				node, err := sgip.SPNodeID("010", fmt.Sprintf("%05d", 90120+i))
+				if err != nil {
+					cleanup()
+					return nil, err
+				}
+				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-sgip-%d", so.op, i), "hongyan", core.NewSecret("", 9)
+				g.Listen, g.NodeID = listen, node
+				g.SMGLogin, g.SMGPassword = "unicom-smg", core.NewSecret("", 9)
+				s = sim.NewSGIP(sim.SGIPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
+					SPAddr: listen, SPLogin: g.SMGLogin, SPPassword: g.SMGPassword,
+					NodeID: uint32(101000 + len(sb.Sims)), Logger: log.With("sim", so.op)})
 			case "smpp34":
 				g.Name, g.Account, g.Secret, g.SMPPIDFormat = fmt.Sprintf("%s-smpp-%d", so.op, i), "hongyan", core.NewSecret("", 6), "hex-dec"
 				s = sim.NewSMPP(sim.SMPPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret}, Logger: log.With("sim", so.op)})
@@ -241,6 +264,16 @@ func (sb *Sandbox) SendMO(ctx context.Context, from, to, text string) error {
 		return fmt.Errorf("no simulator for operator %s", op)
 	}
 	return s.SendMO(ctx, normalize(n), to, text)
+}
+
+// freeLocalAddr returns a loopback address with a port free right now.
+func freeLocalAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("sandbox: pick a port for the SGIP receiver: %w", err)
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }
 
 func normalize(n string) string {

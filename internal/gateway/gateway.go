@@ -84,7 +84,7 @@ var ErrNoGateway = errors.New("no gateway available")
 type Config struct {
 	Name      string  `yaml:"name"`
 	Operator  string  `yaml:"operator"` // cmcc, cucc, ctcc, cbn, intl
-	Protocol  string  `yaml:"protocol"` // cmpp3, cmpp2
+	Protocol  string  `yaml:"protocol"` // cmpp3, cmpp2, smgp3, smgp2, smgp13, sgip, smpp34, smpp33
 	Addr      string  `yaml:"addr"`
 	Account   string  `yaml:"account"` // CMPP Source_Addr (SP_Id)
 	Secret    string  `yaml:"secret"`
@@ -100,6 +100,21 @@ type Config struct {
 	// "dec-hex" (docs/config.md).
 	SMPPIDFormat string `yaml:"smpp_id_format"`
 	SystemType   string `yaml:"system_type"` // SMPP bind system_type
+	// SGIP (docs/config.md): the SMG connects back to us for MO and
+	// reports. Listen is our Receiver's address (required for sgip);
+	// NodeID is our SP node id 3AAAAQQQQQ, the first word of every
+	// Sequence_Number (required for sgip, assigned by the operator);
+	// SMGLogin / SMGPassword are what the SMG's Bind must carry [Account /
+	// Secret]; SMGIPs limits the SMG's source addresses (IPs or CIDRs;
+	// empty = any).
+	Listen      string   `yaml:"listen"`
+	NodeID      uint32   `yaml:"node_id"`
+	SMGLogin    string   `yaml:"smg_login"`
+	SMGPassword string   `yaml:"smg_password"`
+	SMGIPs      []string `yaml:"smg_ips"`
+	// SGIPLinkID sends Submit with the 8-byte LinkID after Reserve (the
+	// LinkID variant, an assumed layout: docs/protocols.md) [false].
+	SGIPLinkID bool `yaml:"sgip_link_id"`
 	// Timers (0 = protocol defaults).
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	Heartbeat      time.Duration `yaml:"heartbeat"`
