@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -42,6 +44,14 @@ type dialect interface {
 	// lockKeys takes transaction-scoped locks on arbitrary keys, in the order
 	// given (callers sort them so that two transactions never deadlock).
 	lockKeys(ctx context.Context, tx *sql.Tx, keys []int64) error
+	// lineIDs returns n new timeline line ids, ascending, each greater than
+	// every id handed out by a committed transaction before (see the events
+	// table). Holes are allowed: callers reserve an upper bound.
+	lineIDs(w *wtx, n int) ([]int64, error)
+	// queryPlanned runs a query planned for its arguments and the table as it
+	// is now, where a plan cached when the table was small could scan it
+	// whole once it is large.
+	queryPlanned(w *wtx, q string, args ...any) (*sql.Rows, error)
 	// afterExplicitID runs after a row was inserted into table with an id
 	// chosen by the caller, so that later generated ids do not collide.
 	afterExplicitID(ctx context.Context, tx *sql.Tx, table string) error
@@ -72,6 +82,50 @@ func (sqliteDialect) lockSuffix() string { return "" }
 // SQLite has one writer connection and BEGIN IMMEDIATE: every write
 // transaction is already serialised, so there is nothing to lock.
 func (sqliteDialect) lockKeys(context.Context, *sql.Tx, []int64) error { return nil }
+
+// Line ids are handed out from a block of lineBlock ids reserved in the
+// counters row (high/low allocation): the row is written once per block,
+// not in every transaction, and the ids of a block are below the row's
+// value, so after a restart new ids are above all earlier ones. The block
+// is reserved inside the write transaction (BEGIN IMMEDIATE: no other
+// process can reserve the same one) and forgotten if that transaction
+// rolls back (writeOnce). The ids left of a block at shutdown are holes.
+func (sqliteDialect) lineIDs(w *wtx, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	s := w.s
+	s.lineMu.Lock()
+	defer s.lineMu.Unlock()
+	if s.lineNext+int64(n) > s.lineLimit {
+		var v int64
+		if err := w.scanOne(`SELECT value FROM counters WHERE name = 'timeline'`, nil, &v); err != nil {
+			return nil, fmt.Errorf("timeline counter: %w", err)
+		}
+		limit := v + max(lineBlock, int64(n))
+		if _, err := w.exec(`UPDATE counters SET value = ? WHERE name = 'timeline'`, limit); err != nil {
+			return nil, fmt.Errorf("timeline counter: %w", err)
+		}
+		s.lineNext, s.lineLimit = v, limit
+		w.lineBlock = true
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = s.lineNext
+		s.lineNext++
+	}
+	return ids, nil
+}
+
+// lineBlock is how many line ids SQLite reserves at once (about four per
+// message).
+const lineBlock = 1 << 16
+
+// SQLite plans a statement when it is prepared, and with an index at hand
+// for an equality or IN it uses it whatever the table's size.
+func (sqliteDialect) queryPlanned(w *wtx, q string, args ...any) (*sql.Rows, error) {
+	return w.query(q, args...)
+}
 
 // SQLite's rowid allocation is max(rowid)+1: explicit ids need no fix-up.
 func (sqliteDialect) afterExplicitID(context.Context, *sql.Tx, string) error { return nil }
@@ -140,6 +194,44 @@ func (postgresDialect) lockKeys(ctx context.Context, tx *sql.Tx, keys []int64) e
 	// locks are taken in the order the caller sorted them.
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS t(k) ORDER BY k`, keys)
 	return err
+}
+
+// One round trip per call. The sequence is not transactional, so
+// concurrent transactions never wait for each other here; the callers take
+// ids after locking the messages the lines belong to, so the lines of one
+// message are numbered in the order they are written.
+func (postgresDialect) lineIDs(w *wtx, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := w.query(`SELECT nextval('timeline_ids') FROM generate_series(1, CAST(? AS BIGINT)) ORDER BY 1`, int64(n))
+	if err != nil {
+		return nil, fmt.Errorf("timeline ids: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("timeline ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("timeline ids: %w", err)
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("timeline ids: got %d, want %d", len(ids), n)
+	}
+	return ids, nil
+}
+
+// A prepared statement's plan is cached (after five runs, a generic one),
+// and made while the table was small — on a fresh database, a sequential
+// scan — it stays until the table is next analysed. An unnamed statement
+// (pgx's exec mode) is planned each time, for its arguments.
+func (d postgresDialect) queryPlanned(w *wtx, q string, args ...any) (*sql.Rows, error) {
+	return w.tx.QueryContext(w.ctx, d.rebind(q), append([]any{pgx.QueryExecModeExec}, args...)...)
 }
 
 func (postgresDialect) afterExplicitID(ctx context.Context, tx *sql.Tx, table string) error {

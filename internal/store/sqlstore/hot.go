@@ -14,15 +14,23 @@ import (
 )
 
 // The message hot paths. Each call is one transaction for the whole slice,
-// so a group commit of a hundred messages costs one fsync. Work is done in
-// sets, not row by row: the messages a call touches are read (and, on
-// PostgreSQL, locked) with one IN query in ascending id order, so two
-// concurrent calls always lock in the same order and cannot deadlock; the
-// rows are inserted with multi-row VALUES and updated with one
-// UPDATE … FROM (VALUES …) … RETURNING per chunk; statements are prepared
-// once and rebound per transaction. On PostgreSQL that is a handful of
-// round trips per hundred messages instead of several hundred; on SQLite it
-// leaves the time to SQLite's own b-tree work.
+// so a group commit of a hundred messages costs one fsync. What a call
+// needs to know of its messages is read (and, on PostgreSQL, locked) with
+// one IN query in ascending id order, so two concurrent calls always lock
+// in the same order and cannot deadlock, and only for messages not already
+// known (msgcache.go). Rows are inserted with multi-row VALUES. Updates go
+// through updateRows: on PostgreSQL one UPDATE … FROM (VALUES …) …
+// RETURNING per chunk, a handful of round trips per hundred messages
+// instead of several hundred; on SQLite, with no round trips to save, one
+// prepared statement per row, which is cheaper there. Statements are
+// prepared once and rebound per transaction.
+//
+// Per message, in the common case (one segment, no retry), the writer
+// does: Accept, a batch row (one per request) and a message row; MarkQueued,
+// one message update (its segments get rows only when answered); RecordSubmits,
+// a segment row and a message update; ApplyReports, a look-up by operator
+// id, a segment update and a message update. The four routine timeline
+// lines ride along in those rows (see below).
 
 // pendingIn is the SQL list of non-final states. Per-row statements test
 // done_at = 0 instead, which is equivalent (the store keeps done_at = 0
@@ -32,48 +40,79 @@ var pendingIn = "('" + string(store.Accepted) + "', '" + string(store.Queued) + 
 const msgColList = `id, batch_id, account_id, to_number, src, content, business, priority, segments, operator,
 gateway, state, attempts, next_attempt, schedule_at, in_flight, created_at, submitted_at, done_at, operator_code`
 
+// The timeline. The lines every message has — "accepted", "queued" for
+// its first attempt, "submitted" per segment, the final "report" per
+// segment — are not rows of events: each is kept in columns of the message
+// or segment row that the hot path writes anyway (its line id and the data
+// its detail is made of), and Events puts them back together. Everything
+// else is a row of events. Every line, wherever it is kept, has an id from
+// one sequence (dialect.lineIDs), so Events returns them in the order they
+// were written; when a row's data that a kept line is made of is about to
+// change (the first "queued" line, made of the message's gateway, when the
+// message is queued again), the line is first moved to events, with its id.
+
 // inserts holds one Store's multi-row insert statements.
 type inserts struct {
-	batches, batchIgnore, messages, events, segments, segmentIgnore, unmatched *bulkInsert
+	batches, batchIgnore, messages, events, segRefused, segAcked, unmatched *bulkInsert
 }
 
 func newInserts(d dialect) inserts {
 	segCols := []string{"message_id", "seq", "gateway", "op_msg_id", "state", "code", "submitted_at", "done_at"}
 	batchCols := []string{"id", "account_id", "client_ref", "total", "created_at"}
+	msgCols := strings.Split(strings.ReplaceAll(strings.ReplaceAll(msgColList, "\n", " "), " ", ""), ",")
+	queued := "segments.state = '" + string(store.Queued) + "'"
 	return inserts{
 		batches:     &bulkInsert{table: "batches", cols: batchCols},
 		batchIgnore: &bulkInsert{table: "batches", cols: batchCols, ignore: true},
-		messages:    &bulkInsert{table: "messages", cols: strings.Split(strings.ReplaceAll(strings.ReplaceAll(msgColList, "\n", " "), " ", ""), ",")},
-		events:      &bulkInsert{table: "events", cols: []string{"message_id", "at", "kind", "segment", "detail"}},
-		// MarkQueued: create the segments, or move those not yet
-		// acknowledged to the new gateway; acknowledged ones keep theirs.
-		segments: &bulkInsert{table: "segments", cols: segCols,
-			suffix: d.upsert([]string{"message_id", "seq"}, []string{"gateway", "code"}, "segments.state = '"+string(store.Queued)+"'")},
-		segmentIgnore: &bulkInsert{table: "segments", cols: segCols, ignore: true},
+		messages:    &bulkInsert{table: "messages", cols: append(msgCols, "accept_ev", "accept_note")},
+		events:      &bulkInsert{table: "events", cols: []string{"id", "message_id", "at", "kind", "segment", "detail"}},
+		// RecordSubmits, a refused segment: its code on a queued row.
+		segRefused: &bulkInsert{table: "segments", cols: segCols,
+			suffix: d.upsert([]string{"message_id", "seq"}, []string{"code"}, queued)},
+		// RecordSubmits, an acknowledged segment: its row, unless it has one
+		// acknowledged already (a repeated answer changes nothing).
+		segAcked: &bulkInsert{table: "segments", cols: append(slices.Clone(segCols), "submit_ev", "submit_code"),
+			suffix: d.upsert([]string{"message_id", "seq"},
+				[]string{"gateway", "op_msg_id", "state", "code", "submitted_at", "submit_ev", "submit_code"}, queued)},
 		unmatched: &bulkInsert{table: "unmatched_reports",
 			cols: []string{"gateway", "op_msg_id", "state", "code", "to_number", "at", "received_at"}},
 	}
 }
 
-// msgInfo is what the hot paths need to know of a message.
+// msgInfo is what the hot paths need to know of a message: its row as this
+// transaction has left it (every hot path keeps it current as it writes).
 type msgInfo struct {
-	account   int64
-	state     store.State
-	segments  int
-	attempts  int
-	attempts0 int // as read
-	operator  string
-	gateway   string
+	account  int64
+	state    store.State
+	segments int
+	attempts int
+	operator string
+	gateway  string
+	queueEv  int64 // line id of the first "queued" line kept on the row (0 = none)
+	queuedAt int64 // its time
 }
 
-// loadMessages reads the given messages, locking them on PostgreSQL. Ids
-// are sorted so that locks are always taken in ascending order.
+// msgInfoCols are the columns of messages that make a msgInfo.
+const msgInfoCols = `account_id, state, segments, attempts, operator, gateway, queue_ev, queued_at`
+
+// loadMessages returns the given messages that exist, reading (and, on
+// PostgreSQL, locking) only those the transaction knows nothing of yet
+// (see msgcache.go). Ids are sorted so that locks are always taken in
+// ascending order.
 func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
 	ids = sortedUnique(ids)
 	out := make(map[int64]*msgInfo, len(ids))
-	err := chunks(ids, func(c []int64) error {
+	var missing []int64
+	for _, id := range ids {
+		if m := w.msg(id); m != nil {
+			out[id] = m
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	err := chunks(missing, func(c []int64) error {
 		list, args := inList(c)
-		rows, err := w.query(`SELECT id, account_id, state, segments, attempts, operator, gateway FROM messages WHERE id IN `+
+		rows, err := w.query(`SELECT id, `+msgInfoCols+` FROM messages WHERE id IN `+
 			list+` ORDER BY id`+w.s.d.lockSuffix(), args...)
 		if err != nil {
 			return fmt.Errorf("load messages: %w", err)
@@ -82,11 +121,11 @@ func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
 		for rows.Next() {
 			var id int64
 			m := &msgInfo{}
-			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway); err != nil {
+			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt); err != nil {
 				return fmt.Errorf("load messages: %w", err)
 			}
-			m.attempts0 = m.attempts
 			out[id] = m
+			w.keep(id, m)
 		}
 		return rows.Err()
 	})
@@ -99,8 +138,50 @@ func sortedUnique[T cmp.Ordered](v []T) []T {
 	return slices.Compact(v)
 }
 
-func eventRow(id int64, at time.Time, kind string, seg int, detail string) []any {
-	return []any{id, us(orNow(at)), kind, seg, detail}
+// eventRow is a row of events: line id, message, time (now when zero) …
+func eventRow(line, msg int64, at time.Time, kind string, seg int, detail string) []any {
+	return []any{line, msg, us(orNow(at)), kind, seg, detail}
+}
+
+// The details of the routine lines, whether written as rows or made up
+// from the columns they are kept in (Events).
+
+func queuedDetail(gateway, operator string, attempt int) string {
+	return fmt.Sprintf("gateway %s (%s), attempt %d", gateway, operator, attempt)
+}
+
+func submittedDetail(gateway, opMsgID, code string) string {
+	return gateway + ": operator id " + opMsgID + ", result " + code
+}
+
+// reportDetail: final is the message's state when this report made it
+// final, else "".
+func reportDetail(code string, state store.State, gateway string, final store.State) string {
+	if !state.Final() {
+		return code + " from " + gateway + " (not final)"
+	}
+	d := code + " (" + string(state) + ") from " + gateway
+	if final != "" {
+		d += "; message " + string(final)
+	}
+	return d
+}
+
+// lines hands out reserved line ids in order.
+type lines struct {
+	ids []int64
+	i   int
+}
+
+func (w *wtx) reserveLines(n int) (*lines, error) {
+	ids, err := w.s.d.lineIDs(w, n)
+	return &lines{ids: ids}, err
+}
+
+func (l *lines) next() int64 {
+	id := l.ids[l.i]
+	l.i++
+	return id
 }
 
 // Accept inserts batches, messages and events of many requests in one
@@ -110,7 +191,8 @@ func eventRow(id int64, at time.Time, kind string, seg int, detail string) []any
 // Batch.Total (len(Messages)), CreatedAt (now; messages take the batch's),
 // Message.BatchID/AccountID (the batch's), State (Accepted), Segments (1).
 // A message or batch id that already exists fails the whole call with
-// store.ErrDuplicate.
+// store.ErrDuplicate. A message's first "accepted" line at its creation
+// time is kept on its row; other lines are rows of events.
 func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 	if len(items) == 0 {
 		return nil
@@ -120,8 +202,21 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			account int64
 			ref     string
 		}
+		nev := 0
+		for _, it := range items {
+			nev += len(it.Events)
+		}
+		ls, err := w.reserveLines(nev)
+		if err != nil {
+			return err
+		}
 		seen := map[refKey]int64{}
 		var batches, msgs, evs []any
+		type acceptLine struct {
+			ev   int64
+			note string
+		}
+		var acc []acceptLine
 		for _, it := range items {
 			it.Dup, it.ExistingBatch = false, 0
 			b := &it.Batch
@@ -186,12 +281,49 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				case m.DoneAt.IsZero():
 					m.DoneAt = m.CreatedAt
 				}
+			}
+			// The accepted lines: a message's first one at its creation
+			// time goes on its row, any other line is a row of events.
+			acc = append(acc[:0], make([]acceptLine, len(it.Messages))...)
+			var byID map[int64]int
+			find := func(i int, id int64) int {
+				if i < len(it.Messages) && it.Messages[i].ID == id { // the usual layout: one line per message, in order
+					return i
+				}
+				if byID == nil {
+					byID = make(map[int64]int, len(it.Messages))
+					for j, m := range it.Messages {
+						if _, dup := byID[m.ID]; !dup {
+							byID[m.ID] = j
+						}
+					}
+				}
+				if j, ok := byID[id]; ok {
+					return j
+				}
+				return -1
+			}
+			for i, e := range it.Events {
+				line := ls.next()
+				at := orNow(e.At)
+				if e.Kind == "accepted" && e.Segment == 0 {
+					if j := find(i, e.MessageID); j >= 0 && acc[j].ev == 0 && us(at) == us(it.Messages[j].CreatedAt) {
+						acc[j] = acceptLine{line, e.Detail}
+						continue
+					}
+				}
+				evs = append(evs, eventRow(line, e.MessageID, at, e.Kind, e.Segment, e.Detail)...)
+			}
+			for j, m := range it.Messages {
 				msgs = append(msgs, m.ID, m.BatchID, m.AccountID, m.To, m.Src, m.Content, m.Business, m.Priority, m.Segments,
 					m.Operator, m.Gateway, string(m.State), m.Attempts, us(m.NextAttempt), us(m.ScheduleAt), b2i(m.InFlight),
-					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode)
-			}
-			for _, e := range it.Events {
-				evs = append(evs, eventRow(e.MessageID, e.At, e.Kind, e.Segment, e.Detail)...)
+					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode, acc[j].ev, acc[j].note)
+				// Later parts of the same Write, and on SQLite later
+				// Writes, need not read it back.
+				if !m.State.Final() {
+					w.keep(m.ID, &msgInfo{account: m.AccountID, state: m.State, segments: m.Segments, attempts: m.Attempts,
+						operator: m.Operator, gateway: m.Gateway})
+				}
 			}
 		}
 		if err := w.insert(w.s.ins.batches, batches); err != nil {
@@ -206,9 +338,17 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 
 // MarkQueued hands messages to gateways: state → Queued (if lower),
 // Operator/Gateway set (kept when given empty), Attempts+1, InFlight, and
-// segments 1..Segments created or, when not yet acknowledged, moved to the
-// new gateway. A final or unknown message is left alone. Each mark writes a
-// "queued" event.
+// segments 1..Segments on the new gateway unless already acknowledged. A
+// final or unknown message is left alone. Each mark writes a "queued"
+// line: kept on the message row for the first attempt, a row of events for
+// the others (and the first one moves there then, since the row's gateway
+// it is made of changes).
+//
+// A segment not acknowledged yet has no row of its own: it is queued on its
+// message's gateway, with no code (Segments makes it up). It gets a row
+// when the operator answers its submit (RecordSubmits), and a refusal's
+// code is kept on a queued row until the message is queued again, which
+// deletes such rows. So queuing a message writes no segment rows.
 func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error {
 	if len(marks) == 0 {
 		return nil
@@ -222,14 +362,13 @@ func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error 
 		if err != nil {
 			return err
 		}
-		type segKey struct {
-			id  int64
-			seq int
+		ls, err := w.reserveLines(len(marks))
+		if err != nil {
+			return err
 		}
-		segAt := map[segKey]int{} // index into segs, so a message marked twice in one call upserts once
-		var segs [][]any
 		var evs []any
 		var marked []int64
+		before := make(map[int64]msgInfo, len(marks)) // as the row was before this call
 		for _, mk := range marks {
 			m := info[mk.MessageID]
 			if m == nil || m.state.Final() {
@@ -239,49 +378,62 @@ func (s *Store) MarkQueued(ctx context.Context, marks []store.QueuedMark) error 
 			if n <= 0 {
 				n = m.segments
 			}
-			if n < m.segments { // re-split into fewer parts: drop the unsent extra ones
-				if _, err := w.exec(`DELETE FROM segments WHERE message_id = ? AND seq > ? AND state = ?`, mk.MessageID, n, string(store.Queued)); err != nil {
+			again := m.queuedAt != 0 // queued before
+			if again {
+				// Segments refused on the way (queued rows with a code)
+				// start afresh on the new gateway; those beyond n go.
+				if _, err := w.exec(`DELETE FROM segments WHERE message_id = ? AND state = ?`, mk.MessageID, string(store.Queued)); err != nil {
 					return fmt.Errorf("message %d: %w", mk.MessageID, err)
 				}
+			}
+			if _, ok := before[mk.MessageID]; !ok {
+				before[mk.MessageID] = *m
+				marked = append(marked, mk.MessageID)
 			}
 			if m.state.Rank() < store.Queued.Rank() {
 				m.state = store.Queued
 			}
-			if m.attempts == m.attempts0 { // first mark of it in this call
-				marked = append(marked, mk.MessageID)
-			}
-			m.operator, m.gateway = cmp.Or(mk.Operator, m.operator), cmp.Or(mk.Gateway, m.gateway)
-			m.segments = n
 			m.attempts++ // counted here, not in SQL: the rows are ours (locked, or SQLite's one writer)
-			for seq := 1; seq <= n; seq++ {
-				row := []any{mk.MessageID, seq, m.gateway, "", string(store.Queued), "", int64(0), int64(0)}
-				if i, ok := segAt[segKey{mk.MessageID, seq}]; ok {
-					segs[i] = row
-					continue
-				}
-				segAt[segKey{mk.MessageID, seq}] = len(segs)
-				segs = append(segs, row)
+			at, line := us(orNow(mk.At)), ls.next()
+			op, gw := cmp.Or(mk.Operator, m.operator), cmp.Or(mk.Gateway, m.gateway)
+			if !again {
+				m.queuedAt = at
 			}
-			evs = append(evs, eventRow(mk.MessageID, mk.At, "queued", 0, fmt.Sprintf("gateway %s (%s), attempt %d", m.gateway, m.operator, m.attempts))...)
+			if m.attempts == 1 && !again {
+				m.queueEv = line
+			} else {
+				if m.queueEv != 0 { // made of the gateway about to change: move it to events
+					evs = append(evs, m.queueEv, mk.MessageID, m.queuedAt, "queued", 0, queuedDetail(m.gateway, m.operator, 1))
+					m.queueEv = 0
+				}
+				evs = append(evs, line, mk.MessageID, at, "queued", 0, queuedDetail(gw, op, m.attempts))
+			}
+			m.operator, m.gateway = op, gw
+			m.segments = n
 		}
 		slices.Sort(marked)
-		err = chunks(marked, func(c []int64) error {
-			rows := make([][]any, len(c))
-			for i, id := range c {
-				m := info[id]
-				rows[i] = []any{id, string(m.state), m.operator, m.gateway, m.segments, m.attempts}
+		rows := make([][]any, len(marked))
+		for i, id := range marked {
+			m, was := info[id], before[id]
+			// Operator and gateway only when they change (NULL keeps the
+			// row's): fewer strings to bind. The state is computed as
+			// above (final messages are not marked).
+			var op, gw any
+			if m.operator != was.operator {
+				op = m.operator
 			}
-			vals, args := valuesTable("isssii", rows)
-			_, err := w.exec(w.s.d.updateFrom("messages",
-				"state = v.column2, operator = v.column3, gateway = v.column4, segments = v.column5, attempts = v.column6, in_flight = 1",
-				vals, "messages.id = v.column1", ""), args...)
-			return err
-		})
+			if m.gateway != was.gateway {
+				gw = m.gateway
+			}
+			rows[i] = []any{id, op, gw, int64(m.segments), int64(m.attempts), m.queueEv, m.queuedAt}
+		}
+		_, err = w.updateRows("messages", "issiiii", idKey,
+			"state = CASE WHEN messages.state IN ('"+string(store.Queued)+"', '"+string(store.Submitted)+"') THEN messages.state ELSE '"+string(store.Queued)+"' END, "+
+				"operator = COALESCE(v.column2, messages.operator), gateway = COALESCE(v.column3, messages.gateway), "+
+				"segments = v.column4, attempts = v.column5, in_flight = 1, queue_ev = v.column6, queued_at = v.column7",
+			"", rows)
 		if err != nil {
 			return fmt.Errorf("update messages: %w", err)
-		}
-		if err := w.insert(w.s.ins.segments, slices.Concat(segs...)); err != nil {
-			return err
 		}
 		return w.insert(w.s.ins.events, evs)
 	})
@@ -292,29 +444,71 @@ type segKey struct {
 	seq int
 }
 
-// updateSegments runs a set-based UPDATE of segments joined on
-// (message_id, seq) = (v.column1, v.column2) and returns the keys of the
-// rows it changed.
+var (
+	idKey      = []string{"id"}
+	segKeyCols = []string{"message_id", "seq"}
+)
+
+// updateSegments updates segments found by (message_id, seq) = (v.column1,
+// v.column2) and cond, and returns the keys of those it changed.
 func (w *wtx) updateSegments(kinds, set, cond string, rows [][]any) (map[segKey]bool, error) {
-	done := map[segKey]bool{}
-	err := chunks(rows, func(c [][]any) error {
-		vals, args := valuesTable(kinds, c)
-		rs, err := w.query(w.s.d.updateFrom("segments", set, vals,
-			"segments.message_id = v.column1 AND segments.seq = v.column2 AND "+cond, "segments.message_id, segments.seq"), args...)
-		if err != nil {
-			return err
+	changed, err := w.updateRows("segments", kinds, segKeyCols, set, cond, rows)
+	done := make(map[segKey]bool, len(rows))
+	for i, ok := range changed {
+		if ok {
+			done[segKey{rows[i][0].(int64), int(rows[i][1].(int64))}] = true
 		}
-		defer rs.Close()
+	}
+	return done, err
+}
+
+// upsertSegments runs b (an insert of segments with an upsert clause) for
+// rows, which start with (message_id, seq) and are distinct on them, and
+// says which rows inserted or updated a segment. SQLite: one row at a time
+// (see updateRows); PostgreSQL: many per statement, with RETURNING.
+func (w *wtx) upsertSegments(b *bulkInsert, rows [][]any) ([]bool, error) {
+	changed := make([]bool, len(rows))
+	if w.s.d.name() == "sqlite" {
+		q := b.sql(w.s.d, 1)
+		for i, r := range rows {
+			n, err := w.execN(q, r...)
+			if err != nil {
+				return nil, err
+			}
+			changed[i] = n > 0
+		}
+		return changed, nil
+	}
+	at := make(map[segKey]int, len(rows))
+	for i, r := range rows {
+		at[segKey{r[0].(int64), int(r[1].(int64))}] = i
+	}
+	for rest := rows; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		rs, err := w.query(b.sql(w.s.d, n)+" RETURNING message_id, seq", slices.Concat(rest[:n]...)...)
+		if err != nil {
+			return nil, err
+		}
 		for rs.Next() {
 			var k segKey
 			if err := rs.Scan(&k.msg, &k.seq); err != nil {
-				return err
+				rs.Close()
+				return nil, err
 			}
-			done[k] = true
+			if i, ok := at[k]; ok {
+				changed[i] = true
+			}
 		}
-		return rs.Err()
-	})
-	return done, err
+		err = rs.Err()
+		if cerr := rs.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		rest = rest[n:]
+	}
+	return changed, nil
 }
 
 // RecordSubmits stores submit answers. An OK answer gives the segment its
@@ -322,7 +516,8 @@ func (w *wtx) updateSegments(kinds, set, cond string, rows [][]any) (map[segKey]
 // one records its code on the segment, which stays Queued for the core to
 // retry or finish. A message whose every segment is acknowledged becomes
 // Submitted. Reports kept as unmatched for the recorded OpMsgIDs are then
-// applied, and their outcomes returned.
+// applied, and their outcomes returned. The "submitted" line is kept on the
+// segment row; "submit_error" is a row of events.
 func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult) ([]store.ReportOutcome, error) {
 	if len(results) == 0 {
 		return nil, nil
@@ -351,9 +546,12 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 		if err != nil {
 			return err
 		}
+		ls, err := w.reserveLines(len(rs))
+		if err != nil {
+			return err
+		}
 		var evs []any
 		var oks []store.SubmitResult
-		var okRows [][]any
 		seen := map[segKey]bool{}
 		for _, r := range rs {
 			if info[r.MessageID] == nil {
@@ -361,12 +559,20 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 			}
 			at := orNow(r.At)
 			if !r.OK {
-				// Rare: one statement each.
-				if _, err := w.exec(`UPDATE segments SET code = ? WHERE message_id = ? AND seq = ? AND state = ?`,
-					r.Code, r.MessageID, r.Seq, string(store.Queued)); err != nil {
+				// Rare: one statement each. The code goes on the queued
+				// segment (given a row if it has none yet).
+				var err error
+				if m := info[r.MessageID]; m.queuedAt != 0 && r.Seq >= 1 && r.Seq <= m.segments {
+					_, err = w.exec(w.s.ins.segRefused.sql(w.s.d, 1),
+						r.MessageID, int64(r.Seq), m.gateway, "", string(store.Queued), r.Code, int64(0), int64(0))
+				} else {
+					_, err = w.exec(`UPDATE segments SET code = ? WHERE message_id = ? AND seq = ? AND state = ?`,
+						r.Code, r.MessageID, int64(r.Seq), string(store.Queued))
+				}
+				if err != nil {
 					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
 				}
-				evs = append(evs, eventRow(r.MessageID, at, "submit_error", r.Seq, fmt.Sprintf("%s refused: result %s", r.Gateway, r.Code))...)
+				evs = append(evs, eventRow(ls.next(), r.MessageID, at, "submit_error", r.Seq, fmt.Sprintf("%s refused: result %s", r.Gateway, r.Code))...)
 				continue
 			}
 			k := segKey{r.MessageID, r.Seq}
@@ -376,53 +582,59 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 			seen[k] = true
 			r.At = at
 			oks = append(oks, r)
-			okRows = append(okRows, []any{r.MessageID, r.Seq, r.Gateway, r.OpMsgID, r.Code, us(at)})
 		}
-		done, err := w.updateSegments("iisssi",
-			"gateway = v.column3, op_msg_id = v.column4, state = '"+string(store.Submitted)+"', code = v.column5, submitted_at = v.column6",
-			"segments.state = '"+string(store.Queued)+"'", okRows)
+		// Line ids in the order the lines were written before (refusals
+		// first, then acknowledgements by message and seq).
+		okRows := make([][]any, len(oks))
+		for i, r := range oks {
+			okRows[i] = []any{r.MessageID, int64(r.Seq), r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(r.At), int64(0),
+				ls.next(), r.Code}
+		}
+		done, err := w.upsertSegments(w.s.ins.segAcked, okRows)
 		if err != nil {
 			return fmt.Errorf("acknowledge segments: %w", err)
 		}
 		var opIDs []string
-		var touched [][]any // (message id, submitted at), ascending ids
-		for _, r := range oks {
-			k := segKey{r.MessageID, r.Seq}
-			if !done[k] {
-				// Never marked queued (create it acknowledged), or already
-				// acknowledged (a repeated answer: leave it). Rare.
-				n, err := w.execN(w.s.ins.segmentIgnore.sql(w.s.d, 1),
-					r.MessageID, r.Seq, r.Gateway, r.OpMsgID, string(store.Submitted), r.Code, us(r.At), int64(0))
-				if err != nil {
-					return fmt.Errorf("segment %d/%d: %w", r.MessageID, r.Seq, err)
-				}
-				if n == 0 {
-					continue
-				}
+		// Messages to move to Submitted: those of one segment whose seq 1
+		// was acknowledged now (known without looking), and the others
+		// with a segment acknowledged now, which are Submitted once no
+		// segment 1..segments is missing or unacknowledged.
+		var single, multi [][]any // (message id, submitted at), ascending ids
+		for i, r := range oks {
+			if !done[i] {
+				continue // acknowledged before: a repeated answer changes nothing
 			}
-			evs = append(evs, eventRow(r.MessageID, r.At, "submitted", r.Seq, fmt.Sprintf("%s: operator id %s, result %s", r.Gateway, r.OpMsgID, r.Code))...)
 			opIDs = append(opIDs, r.OpMsgID)
-			if info[r.MessageID].state.Rank() >= store.Submitted.Rank() {
+			m := info[r.MessageID]
+			if m.state.Rank() >= store.Submitted.Rank() {
 				continue
 			}
-			if n := len(touched); n > 0 && touched[n-1][0] == r.MessageID {
-				touched[n-1][1] = us(r.At)
+			if m.segments == 1 && r.Seq == 1 {
+				m.state = store.Submitted
+				single = append(single, []any{r.MessageID, us(r.At)})
+				continue
+			}
+			if n := len(multi); n > 0 && multi[n-1][0] == r.MessageID {
+				multi[n-1][1] = us(r.At)
 			} else {
-				touched = append(touched, []any{r.MessageID, us(r.At)})
+				multi = append(multi, []any{r.MessageID, us(r.At)})
 			}
 		}
-		// Submitted once no segment 1..segments is missing or unacknowledged.
-		err = chunks(touched, func(c [][]any) error {
-			vals, args := valuesTable("ii", c)
-			_, err := w.exec(w.s.d.updateFrom("messages",
-				"state = '"+string(store.Submitted)+"', submitted_at = v.column2, in_flight = 0", vals,
-				"messages.id = v.column1 AND messages.done_at = 0 AND messages.state <> '"+string(store.Submitted)+"'"+
-					" AND messages.segments <= (SELECT COUNT(*) FROM segments s WHERE s.message_id = messages.id AND s.seq <= messages.segments AND s.state <> '"+string(store.Queued)+"')",
-				""), args...)
-			return err
-		})
+		const submitted = "state = '" + string(store.Submitted) + "', submitted_at = v.column2, in_flight = 0"
+		if _, err := w.updateRows("messages", "ii", idKey, submitted, "", single); err != nil {
+			return fmt.Errorf("submitted messages: %w", err)
+		}
+		changed, err := w.updateRows("messages", "ii", idKey, submitted,
+			"messages.done_at = 0 AND messages.state <> '"+string(store.Submitted)+"'"+
+				" AND messages.segments <= (SELECT COUNT(*) FROM segments s WHERE s.message_id = messages.id AND s.seq <= messages.segments AND s.state <> '"+string(store.Queued)+"')",
+			multi)
 		if err != nil {
 			return fmt.Errorf("submitted messages: %w", err)
+		}
+		for i, ok := range changed {
+			if ok {
+				info[multi[i][0].(int64)].state = store.Submitted
+			}
 		}
 		if err := w.insert(w.s.ins.events, evs); err != nil {
 			return err
@@ -439,6 +651,21 @@ func (w *wtx) applyKeptReports(opIDs []string) ([]store.ReportOutcome, error) {
 	type kept struct {
 		id int64
 		r  store.Report
+	}
+	if len(opIDs) == 0 {
+		return nil, nil
+	}
+	// Reports arrive before their submit response only now and then: on
+	// SQLite, one look at the (usually empty) table first instead of a
+	// look-up per id. (On PostgreSQL that would be one more round trip.)
+	if w.s.d.name() == "sqlite" {
+		var one int
+		switch err := w.scanOne(`SELECT 1 FROM unmatched_reports LIMIT 1`, nil, &one); {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil, nil
+		case err != nil:
+			return nil, fmt.Errorf("read unmatched reports: %w", err)
+		}
 	}
 	var ks []kept
 	err := chunks(opIDs, func(c []string) error {
@@ -546,7 +773,7 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 	cands := map[string][]cand{}
 	err := chunks(opIDs, func(c []string) error {
 		list, args := inList(c)
-		rows, err := w.query(`SELECT op_msg_id, gateway, message_id, seq FROM segments WHERE op_msg_id IN `+list, args...)
+		rows, err := w.s.d.queryPlanned(w, `SELECT op_msg_id, gateway, message_id, seq FROM segments WHERE op_msg_id IN `+list, args...)
 		if err != nil {
 			return err
 		}
@@ -589,15 +816,32 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 	if err != nil {
 		return nil, err
 	}
+	matched := 0
+	for i := range reps {
+		if c := chosen[i]; c != nil && info[c.msg] != nil {
+			matched++
+		}
+	}
+	ls, err := w.reserveLines(matched)
+	if err != nil {
+		return nil, err
+	}
 
 	// The first final report for a segment is the one that may apply; any
-	// later one in this call is a duplicate, as it would be one by one.
+	// later one in this call is a duplicate, as it would be one by one. The
+	// line of the final report that applies is kept on its segment row
+	// (report_ev), unless it names another gateway than the segment's (a
+	// report naming none): that one is a row of events, as are reports
+	// that are not final.
 	var unmatched [][]any
 	now := time.Now()
 	first := map[segKey]int{}
 	var tries [][]any
+	lineOf := make([]int64, len(reps))
+	ats := make([]int64, len(reps))
 	for i, r := range reps {
 		c := chosen[i]
+		ats[i] = us(orNow(r.At))
 		if c == nil || info[c.msg] == nil {
 			if !fromKept {
 				unmatched = append(unmatched, []any{r.Gateway, r.OpMsgID, string(r.State), r.Code, r.To, us(r.At), us(now)})
@@ -606,6 +850,7 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 		}
 		o := &outs[i]
 		o.Matched, o.MessageID, o.AccountID, o.Seq = true, c.msg, info[c.msg].account, c.seq
+		lineOf[i] = ls.next()
 		if !r.State.Final() {
 			continue
 		}
@@ -615,10 +860,14 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 			continue
 		}
 		first[k] = i
-		tries = append(tries, []any{c.msg, c.seq, string(r.State), r.Code, us(orNow(r.At))})
+		kept := int64(0)
+		if r.Gateway == c.gateway {
+			kept = lineOf[i]
+		}
+		tries = append(tries, []any{c.msg, int64(c.seq), string(r.State), r.Code, ats[i], kept})
 	}
 	// done_at = 0: the segment is not final yet.
-	applied, err := w.updateSegments("iissi", "state = v.column3, code = v.column4, done_at = v.column5", "segments.done_at = 0", tries)
+	applied, err := w.updateSegments("iissii", "state = v.column3, code = v.column4, done_at = v.column5, report_ev = v.column6", "segments.done_at = 0", tries)
 	if err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
 	}
@@ -659,16 +908,14 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 			continue
 		}
 		m.state = final
+		w.final(id)
 		outs[i].Final = final
-		finals = append(finals, []any{id, string(final), code, us(orNow(reps[i].At))})
+		finals = append(finals, []any{id, string(final), code, ats[i], int64(outs[i].Seq)})
 	}
 	slices.SortFunc(finals, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
-	err = chunks(finals, func(c [][]any) error {
-		vals, args := valuesTable("issi", c)
-		_, err := w.exec(w.s.d.updateFrom("messages", "state = v.column2, operator_code = v.column3, done_at = v.column4, in_flight = 0",
-			vals, "messages.id = v.column1 AND messages.done_at = 0", ""), args...)
-		return err
-	})
+	_, err = w.updateRows("messages", "issii", idKey,
+		"state = v.column2, operator_code = v.column3, done_at = v.column4, in_flight = 0, final_seg = v.column5",
+		"messages.done_at = 0", finals)
 	if err != nil {
 		return nil, fmt.Errorf("final messages: %w", err)
 	}
@@ -676,16 +923,10 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 	var evs []any
 	for i, r := range reps {
 		o := outs[i]
-		if !o.Matched || o.Duplicate {
-			continue
+		if !o.Matched || o.Duplicate || r.State.Final() && r.Gateway == chosen[i].gateway {
+			continue // nothing to say, or kept on the segment row
 		}
-		detail := fmt.Sprintf("%s (%s) from %s", r.Code, r.State, r.Gateway)
-		if !r.State.Final() {
-			detail = fmt.Sprintf("%s from %s (not final)", r.Code, r.Gateway)
-		} else if o.Final != "" {
-			detail += "; message " + string(o.Final)
-		}
-		evs = append(evs, eventRow(o.MessageID, orNow(r.At), "report", o.Seq, detail)...)
+		evs = append(evs, lineOf[i], o.MessageID, ats[i], "report", o.Seq, reportDetail(r.Code, r.State, r.Gateway, o.Final))
 	}
 	if err := w.insert(w.s.ins.unmatched, slices.Concat(unmatched...)); err != nil {
 		return nil, err
@@ -756,16 +997,24 @@ func (s *Store) ScheduleRetries(ctx context.Context, retries []store.Retry) erro
 	rs := slices.Clone(retries)
 	slices.SortStableFunc(rs, func(a, b store.Retry) int { return cmp.Compare(a.MessageID, b.MessageID) })
 	return s.write(ctx, "schedule retries", func(w *wtx) error {
-		var evs []any
+		var done []store.Retry
 		for _, r := range rs {
 			n, err := w.execN(`UPDATE messages SET in_flight = 0, next_attempt = ? WHERE id = ? AND done_at = 0`, us(r.NextAttempt), r.MessageID)
 			if err != nil {
 				return fmt.Errorf("message %d: %w", r.MessageID, err)
 			}
 			if n > 0 {
-				evs = append(evs, eventRow(r.MessageID, r.At, "retry", 0,
-					fmt.Sprintf("next attempt at %s: %s", r.NextAttempt.Format(time.RFC3339), r.Reason))...)
+				done = append(done, r)
 			}
+		}
+		ls, err := w.reserveLines(len(done)) // after the updates locked the rows
+		if err != nil {
+			return err
+		}
+		var evs []any
+		for _, r := range done {
+			evs = append(evs, eventRow(ls.next(), r.MessageID, r.At, "retry", 0,
+				fmt.Sprintf("next attempt at %s: %s", r.NextAttempt.Format(time.RFC3339), r.Reason))...)
 		}
 		return w.insert(w.s.ins.events, evs)
 	})
@@ -786,7 +1035,12 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 	fs := slices.Clone(fins)
 	slices.SortStableFunc(fs, func(a, b store.Finish) int { return cmp.Compare(a.MessageID, b.MessageID) })
 	return s.write(ctx, "finish messages", func(w *wtx) error {
-		var evs []any
+		type fin struct {
+			f      store.Finish
+			at     time.Time
+			detail string
+		}
+		var done []fin
 		for _, f := range fs {
 			at := orNow(f.At)
 			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ? AND done_at = 0`,
@@ -795,6 +1049,10 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 				return fmt.Errorf("message %d: %w", f.MessageID, err)
 			}
 			if n > 0 {
+				if m := w.msg(f.MessageID); m != nil {
+					m.state = f.State
+				}
+				w.final(f.MessageID)
 				detail := string(f.State)
 				if f.Code != "" {
 					detail += " (" + f.Code + ")"
@@ -802,8 +1060,16 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 				if f.Reason != "" {
 					detail += ": " + f.Reason
 				}
-				evs = append(evs, eventRow(f.MessageID, at, "state", 0, detail)...)
+				done = append(done, fin{f, at, detail})
 			}
+		}
+		ls, err := w.reserveLines(len(done)) // after the updates locked the rows
+		if err != nil {
+			return err
+		}
+		var evs []any
+		for _, d := range done {
+			evs = append(evs, eventRow(ls.next(), d.f.MessageID, d.at, "state", 0, d.detail)...)
 		}
 		return w.insert(w.s.ins.events, evs)
 	})
@@ -815,9 +1081,13 @@ func (s *Store) AddEvents(ctx context.Context, evs []store.Event) error {
 		return nil
 	}
 	return s.write(ctx, "add events", func(w *wtx) error {
-		rows := make([]any, 0, len(evs)*5)
+		ls, err := w.reserveLines(len(evs))
+		if err != nil {
+			return err
+		}
+		rows := make([]any, 0, len(evs)*6)
 		for _, e := range evs {
-			rows = append(rows, eventRow(e.MessageID, e.At, e.Kind, e.Segment, e.Detail)...)
+			rows = append(rows, eventRow(ls.next(), e.MessageID, e.At, e.Kind, e.Segment, e.Detail)...)
 		}
 		return w.insert(w.s.ins.events, rows)
 	})

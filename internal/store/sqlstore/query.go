@@ -105,33 +105,75 @@ func (s *Store) GetMessage(ctx context.Context, accountID, id int64) (*store.Mes
 	return m, nil
 }
 
+// segmentsQuery reads a message's segment rows with what makes up those
+// that have none (one statement: one snapshot). A message queued at least
+// once (queued_at set) has segments 1..segments; one not acknowledged yet
+// has no row until the operator answers (see MarkQueued): it is queued on
+// the message's gateway.
+const segmentsQuery = `SELECT m.segments, m.gateway, m.queued_at, s.seq, s.gateway, s.op_msg_id, s.state, s.code, s.submitted_at, s.done_at
+FROM messages m LEFT JOIN segments s ON s.message_id = m.id WHERE m.id = ? ORDER BY s.seq`
+
 // Segments lists a message's segments by seq.
 func (s *Store) Segments(ctx context.Context, messageID int64) ([]store.Segment, error) {
-	rows, err := s.rquery(ctx, `SELECT message_id, seq, gateway, op_msg_id, state, code, submitted_at, done_at FROM segments WHERE message_id = ? ORDER BY seq`, messageID)
+	rows, err := s.rquery(ctx, segmentsQuery, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("store: segments: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Segment
+	var n int
+	var gateway string
+	var queuedAt int64
 	for rows.Next() {
-		var sg store.Segment
-		var state string
-		var sub, done int64
-		if err := rows.Scan(&sg.MessageID, &sg.Seq, &sg.Gateway, &sg.OpMsgID, &state, &sg.Code, &sub, &done); err != nil {
+		var seq, sub, done sql.NullInt64
+		var gw, op, state, code sql.NullString
+		if err := rows.Scan(&n, &gateway, &queuedAt, &seq, &gw, &op, &state, &code, &sub, &done); err != nil {
 			return nil, fmt.Errorf("store: segments: %w", err)
 		}
-		sg.State, sg.SubmittedAt, sg.DoneAt = store.State(state), tm(sub), tm(done)
-		out = append(out, sg)
+		if !seq.Valid {
+			continue // no rows: only the message's
+		}
+		out = append(out, store.Segment{MessageID: messageID, Seq: int(seq.Int64), Gateway: gw.String, OpMsgID: op.String,
+			State: store.State(state.String), Code: code.String, SubmittedAt: tm(sub.Int64), DoneAt: tm(done.Int64)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: segments: %w", err)
 	}
-	return out, nil
+	if queuedAt == 0 {
+		return out, nil
+	}
+	// The segments 1..n without a row of their own, in seq order.
+	all := make([]store.Segment, 0, max(n, len(out)))
+	next := 1 // the next seq that may lack a row
+	for _, sg := range out {
+		for ; next <= n && next < sg.Seq; next++ {
+			all = append(all, store.Segment{MessageID: messageID, Seq: next, Gateway: gateway, State: store.Queued})
+		}
+		next = max(next, sg.Seq+1)
+		all = append(all, sg)
+	}
+	for ; next <= n; next++ {
+		all = append(all, store.Segment{MessageID: messageID, Seq: next, Gateway: gateway, State: store.Queued})
+	}
+	return all, nil
 }
+
+// eventsQuery reads a message's whole timeline in one statement (one
+// snapshot): the rows of events and the lines kept on the message and
+// segment rows (see hot.go), in line id order. Columns: line id, time,
+// kind, segment, detail, and for kept lines the parts their detail is made
+// of (kept = 1; a, b, c).
+const eventsQuery = `SELECT id, at, kind, segment, detail, 0 AS kept, '' AS a, '' AS b, '' AS c FROM events WHERE message_id = ?
+UNION ALL SELECT accept_ev, created_at, 'accepted', 0, accept_note, 1, '', '', '' FROM messages WHERE id = ? AND accept_ev <> 0
+UNION ALL SELECT queue_ev, queued_at, 'queued', 0, '', 1, gateway, operator, '' FROM messages WHERE id = ? AND queue_ev <> 0
+UNION ALL SELECT submit_ev, submitted_at, 'submitted', seq, '', 1, gateway, op_msg_id, submit_code FROM segments WHERE message_id = ? AND submit_ev <> 0
+UNION ALL SELECT s.report_ev, s.done_at, 'report', s.seq, s.code, 1, s.state, s.gateway, CASE WHEN m.final_seg = s.seq THEN m.state ELSE '' END
+  FROM segments s JOIN messages m ON m.id = s.message_id WHERE s.message_id = ? AND s.report_ev <> 0
+ORDER BY 1`
 
 // Events lists a message's timeline in the order it was written.
 func (s *Store) Events(ctx context.Context, messageID int64) ([]store.Event, error) {
-	rows, err := s.rquery(ctx, `SELECT message_id, at, kind, segment, detail FROM events WHERE message_id = ? ORDER BY id`, messageID)
+	rows, err := s.rquery(ctx, eventsQuery, messageID, messageID, messageID, messageID, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
@@ -139,11 +181,22 @@ func (s *Store) Events(ctx context.Context, messageID int64) ([]store.Event, err
 	var out []store.Event
 	for rows.Next() {
 		var e store.Event
-		var at int64
-		if err := rows.Scan(&e.MessageID, &at, &e.Kind, &e.Segment, &e.Detail); err != nil {
+		var id, at, kept int64
+		var a, b, c string
+		if err := rows.Scan(&id, &at, &e.Kind, &e.Segment, &e.Detail, &kept, &a, &b, &c); err != nil {
 			return nil, fmt.Errorf("store: events: %w", err)
 		}
-		e.At = tm(at)
+		e.MessageID, e.At = messageID, tm(at)
+		if kept != 0 {
+			switch e.Kind { // "accepted": its detail is as given
+			case "queued":
+				e.Detail = queuedDetail(a, b, 1)
+			case "submitted":
+				e.Detail = submittedDetail(a, b, c)
+			case "report":
+				e.Detail = reportDetail(e.Detail, store.State(a), b, store.State(c))
+			}
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -3,9 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"hongyan/internal/store"
 	"hongyan/internal/store/pgtest"
@@ -169,5 +172,76 @@ func TestSplitStatements(t *testing.T) {
 func TestRebind(t *testing.T) {
 	if got := (postgresDialect{}).rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
 		t.Fatal(got)
+	}
+}
+
+// The writer remembers messages between transactions (msgCache); a change
+// committed by another connection (another process) must make it forget.
+func TestSQLiteSeesOtherWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	s := openSQLiteT(t, path)
+	ctx := context.Background()
+	a := &store.Account{Name: "a"}
+	if err := s.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	it := &store.AcceptItem{Batch: store.Batch{ID: 1, AccountID: a.ID}, Messages: []*store.Message{{ID: 2, To: "13800138000"}}}
+	if err := s.Accept(ctx, []*store.AcceptItem{it}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkQueued(ctx, []store.QueuedMark{{MessageID: 2, Gateway: "gw", Segments: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Exec(`UPDATE messages SET state = 'expired', done_at = 1, attempts = 7 WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	// The store must see the message final now: a mark leaves it alone.
+	if err := s.MarkQueued(ctx, []store.QueuedMark{{MessageID: 2, Gateway: "gw2", Segments: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.GetMessage(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != store.Expired || m.Attempts != 7 || m.Gateway != "gw" {
+		t.Fatalf("message = %+v, want it as the other connection left it", m)
+	}
+}
+
+// The checkpointer, not the writer, copies the WAL into the database file.
+func TestSQLiteCheckpointer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ck.db")
+	s := openSQLiteT(t, path, withCheckpointEvery(5*time.Millisecond))
+	var pages int
+	if err := s.w.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != writerCheckpointPages {
+		t.Fatalf("writer wal_autocheckpoint %d %v, want %d", pages, err, writerCheckpointPages)
+	}
+	ctx := context.Background()
+	for i := range 20 {
+		if err := s.CreateAccount(ctx, &store.Account{Name: fmt.Sprint("a", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The WAL-index header (see SQLite's wal.c): mxFrame at 16, then the
+	// checkpoint info's nBackfill at 96, native byte order.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(path + "-shm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mx, backfill := binary.NativeEndian.Uint32(b[16:]), binary.NativeEndian.Uint32(b[96:])
+		if mx > 0 && backfill == mx {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("WAL not checkpointed: %d frames, %d backfilled", mx, backfill)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,10 +56,11 @@ const (
 type Option func(*options)
 
 type options struct {
-	sync        Sync
-	busyTimeout time.Duration
-	readConns   int
-	maxConns    int
+	sync            Sync
+	busyTimeout     time.Duration
+	readConns       int
+	maxConns        int
+	checkpointEvery time.Duration // SQLite: checkpointer interval; 0 = none (the writer checkpoints)
 }
 
 // WithSynchronous sets SQLite's synchronous level (default SyncFull).
@@ -69,6 +71,10 @@ func WithSynchronous(s Sync) Option { return func(o *options) { o.sync = s } }
 // process (default 10s). In-process writers never contend: they share one
 // connection.
 func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// withCheckpointEvery sets the SQLite checkpointer's interval; 0 leaves
+// checkpoints to the writer (SQLite's default). For tests.
+func withCheckpointEvery(d time.Duration) Option { return func(o *options) { o.checkpointEvery = d } }
 
 // WithReadConns sets the size of SQLite's read-only pool (default
 // max(4, GOMAXPROCS)).
@@ -88,6 +94,17 @@ type Store struct {
 	rst *stmtCache
 	ins inserts
 
+	// SQLite's block of timeline line ids (see sqliteDialect.lineIDs).
+	lineMu              sync.Mutex
+	lineNext, lineLimit int64
+
+	// SQLite: what the hot paths know of messages, across transactions
+	// (see msgcache.go); nil on PostgreSQL.
+	mc *msgCache
+
+	// SQLite's checkpointer goroutine (nil channels: none).
+	ckStop, ckDone chan struct{}
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -103,7 +120,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (store.Store, error) 
 // OpenStore is Open returning the concrete type (for tests and tools that
 // need more than the interface).
 func OpenStore(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: 10 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0)), maxConns: 16}
+	o := options{busyTimeout: 10 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0)), maxConns: 16, checkpointEvery: 100 * time.Millisecond}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -157,9 +174,20 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 		wq.Add("_pragma", "journal_mode(WAL)")
 		// Keep the WAL file from staying huge after a burst.
 		wq.Add("_pragma", "journal_size_limit(67108864)")
+		// Checkpoints run on a connection of their own (checkpointer), so
+		// that no commit waits for one; the writer checkpoints only if the
+		// WAL still outgrows this (the checkpointer cannot keep up, or is
+		// held back by a long read).
+		wq.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointPages))
 	}
 	wq.Add("_pragma", "synchronous("+syncMode+")")
-	wq.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
+	// 16 MiB of page cache for the writer. Not more: below 1 GiB of
+	// database, a commit after a b-tree split that renumbered pages (which
+	// SQLite does through a temporary page number at the 1 GiB mark) scans
+	// the writer's whole page cache, so a big cache costs more CPU on every
+	// such commit than it saves in reads; above 1 GiB the scan does not
+	// happen and the OS cache serves the misses.
+	wq.Add("_pragma", "cache_size(-16384)")
 	wq.Add("_pragma", "temp_store(MEMORY)")
 
 	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
@@ -185,7 +213,10 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 	}
 	r := w
 	if !memory {
-		rq := common               // the writer took a copy
+		rq := url.Values{}
+		for k, v := range common {
+			rq[k] = append([]string(nil), v...)
+		}
 		rq.Set("_query_only", "1") // a read connection can never write by mistake
 		r, err = sql.Open("sqlite", path+"?"+rq.Encode())
 		if err != nil {
@@ -201,7 +232,56 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 			return nil, fmt.Errorf("store: open sqlite readers %s: %w", path, err)
 		}
 	}
-	return newStore(d, w, r), nil
+	s := newStore(d, w, r)
+	s.mc = newMsgCache(msgCacheGen)
+	if !memory && o.checkpointEvery > 0 {
+		cq := url.Values{}
+		for k, v := range common {
+			cq[k] = append([]string(nil), v...)
+		}
+		cq.Set("_query_only", "1")                     // checkpoints are allowed; changing data is not
+		cq.Add("_pragma", "synchronous("+syncMode+")") // a checkpoint syncs the database file as the writer would
+		ck, err := sql.Open("sqlite", path+"?"+cq.Encode())
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
+		}
+		ck.SetMaxOpenConns(1)
+		ck.SetMaxIdleConns(1)
+		ck.SetConnMaxIdleTime(0)
+		s.ckStop, s.ckDone = make(chan struct{}), make(chan struct{})
+		go s.checkpointer(ck, o.checkpointEvery)
+	}
+	return s, nil
+}
+
+// writerCheckpointPages is the WAL size (pages) past which the writer
+// checkpoints after a commit itself: a safety valve, normally never reached.
+const writerCheckpointPages = 16384
+
+// checkpointer copies the WAL into the database file every interval (a
+// PASSIVE checkpoint: it waits for no one, and no one waits for it), on a
+// connection of its own. Left to the writer (SQLite's default), a
+// checkpoint runs inside a commit every thousand pages and the group commit
+// that triggered it, and every caller waiting on it, waits for the copy
+// and the database file's fsync. The WAL restarts from its beginning at
+// the first write after a checkpoint has copied all of it.
+func (s *Store) checkpointer(ck *sql.DB, interval time.Duration) {
+	defer close(s.ckDone)
+	defer ck.Close()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ckStop:
+			return
+		case <-t.C:
+		}
+		// Errors (SQLITE_BUSY while the writer checkpoints itself, I/O)
+		// are left to the next round and, ultimately, to the writer.
+		var busy, log, done int
+		_ = ck.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done)
+	}
 }
 
 func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
@@ -248,6 +328,10 @@ func (s *Store) Dialect() string { return s.d.name() }
 // statistics first (cheap; it only analyses what changed a lot).
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		if s.ckStop != nil {
+			close(s.ckStop)
+			<-s.ckDone
+		}
 		if s.d.name() == "sqlite" {
 			_, _ = s.w.Exec(`PRAGMA optimize`)
 		}
@@ -345,6 +429,16 @@ type wtx struct {
 	tx    *sql.Tx
 	bound map[string]*sql.Stmt // query → statement usable in tx
 	fresh []string             // queries to prepare for the pool after the transaction
+
+	// msgs holds what this transaction knows of the messages it read or
+	// wrote (kept current by every hot path as it writes), so that the
+	// parts of one Write read a message once (see loadMessages).
+	msgs map[int64]*msgInfo
+	// finals: messages that went final in this transaction (see wtx.final).
+	finals []int64
+	// lineBlock: this transaction reserved SQLite's current block of line
+	// ids (see sqliteDialect.lineIDs), to be forgotten if it rolls back.
+	lineBlock bool
 }
 
 func (w *wtx) stmt(q string) (*sql.Stmt, error) {
@@ -424,16 +518,31 @@ func (s *Store) write(ctx context.Context, op string, fn func(w *wtx) error) err
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
+	if s.mc != nil {
+		s.mc.mu.Lock()
+		defer s.mc.mu.Unlock()
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	w := &wtx{s: s, ctx: ctx, tx: tx, bound: map[string]*sql.Stmt{}}
-	err = fn(w)
+	if s.mc != nil {
+		err = s.mc.begin(w)
+	}
+	if err == nil {
+		err = fn(w)
+	}
 	if err != nil {
 		_ = tx.Rollback()
 	} else if err = tx.Commit(); err != nil {
 		err = fmt.Errorf("commit: %w", err)
+	}
+	w.settle(err == nil)
+	if err != nil && w.lineBlock {
+		s.lineMu.Lock()
+		s.lineNext, s.lineLimit = 0, 0
+		s.lineMu.Unlock()
 	}
 	// The connection is free again: keep the new statements for next time.
 	// A failure here only means preparing again later.
@@ -570,29 +679,47 @@ func chunkSize(n int) int {
 	return c
 }
 
-// inList returns "(?, ?, …)" for n values, padded to a power of two (the
-// padding repeats the last value), and the padded arguments.
+// inList returns "(?, ?, …)" for n values, padded to a power of two with
+// NULLs (which match nothing, and cost far less to bind than a repeated
+// string), and the padded arguments.
 func inList[T any](vals []T) (string, []any) {
 	n := 1
 	for n < len(vals) {
 		n <<= 1
 	}
 	args := make([]any, n)
-	for i := range n {
-		args[i] = vals[min(i, len(vals)-1)]
+	for i, v := range vals {
+		args[i] = v
 	}
-	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", args
+	return inLists[n], args
 }
+
+// inLists[n] is "(?, ?, …)" with n placeholders, for the powers of two up
+// to maxChunk.
+var inLists = func() map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= maxChunk; n <<= 1 {
+		m[n] = "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	}
+	return m
+}()
 
 // valuesTable returns "(VALUES (…), …) AS v" for rows, whose columns are
 // described by kinds: 'i' an integer (cast, so that PostgreSQL knows the
 // type of the parameter), 's' text. Like inList it pads to a power of two
-// by repeating the last row, which an UPDATE … FROM ignores (a target row
-// joined twice is updated once).
+// with rows of NULLs, which join nothing (the callers join on v.column1).
 func valuesTable(kinds string, rows [][]any) (string, []any) {
 	n := 1
 	for n < len(rows) {
 		n <<= 1
+	}
+	args := make([]any, n*len(kinds))
+	for i, r := range rows {
+		copy(args[i*len(kinds):], r)
+	}
+	key := valuesKey{kinds, n}
+	if q, ok := valuesSQL.Load(key); ok {
+		return q.(string), args
 	}
 	var tb strings.Builder
 	tb.WriteByte('(')
@@ -610,17 +737,127 @@ func valuesTable(kinds string, rows [][]any) (string, []any) {
 	tuple := tb.String()
 	var sb strings.Builder
 	sb.WriteString("(VALUES ")
-	args := make([]any, 0, n*len(kinds))
 	for i := range n {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteString(tuple)
-		args = append(args, rows[min(i, len(rows)-1)]...)
 	}
 	sb.WriteString(") AS v")
+	valuesSQL.Store(key, sb.String())
 	return sb.String(), args
 }
+
+// updateRows updates rows of table from rows of values, one table row per
+// values row, found by the first len(keyCols) values (integers, matched to
+// table's keyCols) and cond ("" = none). set and cond refer to the values
+// as v.column1, v.column2 … (kinds as in valuesTable) and to the table's
+// columns qualified by its name. It reports which values rows changed a
+// table row (the rows' keys must be distinct).
+//
+// PostgreSQL: one UPDATE … FROM (VALUES …) … RETURNING per chunk, one round
+// trip for many rows. SQLite: the same UPDATE for one row (?N parameters in
+// place of v.columnN), prepared once and run per row, which there costs
+// less than joining a VALUES table (no round trip to save, no ephemeral
+// table to build).
+func (w *wtx) updateRows(table, kinds string, keyCols []string, set, cond string, rows [][]any) ([]bool, error) {
+	changed := make([]bool, len(rows))
+	var where, returning []string
+	for i, c := range keyCols {
+		where = append(where, fmt.Sprintf("%s.%s = v.column%d", table, c, i+1))
+		returning = append(returning, table+"."+c)
+	}
+	if cond != "" {
+		where = append(where, cond)
+	}
+	if w.s.d.name() == "sqlite" {
+		q, n := perRowUpdate(table, set, strings.Join(where, " AND "))
+		for i, r := range rows {
+			k, err := w.execN(q, r[:n]...)
+			if err != nil {
+				return nil, err
+			}
+			changed[i] = k > 0
+		}
+		return changed, nil
+	}
+	at := make(map[[2]int64]int, len(rows))
+	key := func(r []any) (k [2]int64) {
+		for i := range keyCols {
+			k[i] = r[i].(int64)
+		}
+		return k
+	}
+	for i, r := range rows {
+		at[key(r)] = i
+	}
+	err := chunks(rows, func(c [][]any) error {
+		vals, args := valuesTable(kinds, c)
+		rs, err := w.query(w.s.d.updateFrom(table, set, vals, strings.Join(where, " AND "), strings.Join(returning, ", ")), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var k [2]int64
+			dest := make([]any, len(keyCols))
+			for i := range dest {
+				dest[i] = &k[i]
+			}
+			if err := rs.Scan(dest...); err != nil {
+				return err
+			}
+			if i, ok := at[k]; ok {
+				changed[i] = true
+			}
+		}
+		return rs.Err()
+	})
+	return changed, err
+}
+
+// perRowUpdate turns set and where written against v.column1 … into the
+// UPDATE of one row with parameters ?1 …, and says how many it takes.
+func perRowUpdate(table, set, where string) (string, int) {
+	k := table + "\x00" + set + "\x00" + where
+	if v, ok := perRowSQL.Load(k); ok {
+		p := v.(perRow)
+		return p.q, p.n
+	}
+	q := "UPDATE " + table + " SET " + strings.ReplaceAll(set, "v.column", "?") + " WHERE " + strings.ReplaceAll(where, "v.column", "?")
+	n := 0
+	for rest := q; ; {
+		i := strings.IndexByte(rest, '?')
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if v, err := strconv.Atoi(rest[:j]); err == nil {
+			n = max(n, v)
+		}
+	}
+	perRowSQL.Store(k, perRow{q, n})
+	return q, n
+}
+
+type perRow struct {
+	q string
+	n int
+}
+
+var perRowSQL sync.Map
+
+type valuesKey struct {
+	kinds string
+	rows  int
+}
+
+// valuesSQL caches valuesTable's SQL by shape.
+var valuesSQL sync.Map
 
 // chunks calls fn with consecutive slices of at most maxChunk values.
 func chunks[T any](vals []T, fn func([]T) error) error {

@@ -65,7 +65,13 @@ CREATE TABLE messages (
     created_at    INTEGER NOT NULL DEFAULT 0,
     submitted_at  INTEGER NOT NULL DEFAULT 0,
     done_at       INTEGER NOT NULL DEFAULT 0,
-    operator_code TEXT    NOT NULL DEFAULT ''
+    operator_code TEXT    NOT NULL DEFAULT '',
+    -- Timeline lines kept on the row instead of in events (see events).
+    accept_ev     INTEGER NOT NULL DEFAULT 0,  -- line id of the accept line (0 = none here)
+    accept_note   TEXT    NOT NULL DEFAULT '', -- its detail; its time is created_at
+    queue_ev      INTEGER NOT NULL DEFAULT 0,  -- line id of "queued" for attempt 1 (0 = none here)
+    queued_at     INTEGER NOT NULL DEFAULT 0,  -- its time; its gateway and operator are the row's
+    final_seg     INTEGER NOT NULL DEFAULT 0   -- seq whose report made the message final (0 = none)
 ) STRICT;
 CREATE INDEX messages_account_to ON messages (account_id, to_number, id);
 CREATE INDEX messages_batch ON messages (batch_id, id);
@@ -76,8 +82,12 @@ CREATE INDEX messages_batch ON messages (batch_id, id);
 -- partial index on state costs every one of them a delete and an insert).
 CREATE INDEX messages_pending ON messages (created_at, id) WHERE done_at = 0;
 
+-- No foreign key to messages: segments are written only by the store's
+-- hot paths (MarkQueued, RecordSubmits), each for a message it has just read
+-- in the same transaction, and messages are never deleted; the check would
+-- cost a look-up of the message on every segment written.
 CREATE TABLE segments (
-    message_id   INTEGER NOT NULL REFERENCES messages (id),
+    message_id   INTEGER NOT NULL,
     seq          INTEGER NOT NULL,
     gateway      TEXT    NOT NULL DEFAULT '',
     op_msg_id    TEXT    NOT NULL DEFAULT '',
@@ -85,10 +95,29 @@ CREATE TABLE segments (
     code         TEXT    NOT NULL DEFAULT '',
     submitted_at INTEGER NOT NULL DEFAULT 0,
     done_at      INTEGER NOT NULL DEFAULT 0,
+    submit_ev    INTEGER NOT NULL DEFAULT 0,  -- line id of "submitted" (0 = none here)
+    submit_code  TEXT    NOT NULL DEFAULT '', -- its result code (code is the report's later)
+    report_ev    INTEGER NOT NULL DEFAULT 0,  -- line id of the final "report" (0 = none here)
     PRIMARY KEY (message_id, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX segments_op_msg_id ON segments (op_msg_id);
+-- Report matching by operator id; the gateway in the key lets matching
+-- read the index alone. (A segment has a row once its submit is answered,
+-- so nearly every row has an operator id: see MarkQueued.)
+CREATE INDEX segments_op_msg_id ON segments (op_msg_id, gateway);
 
+-- A message's timeline (?trace=1). The routine lines every message has are
+-- not rows here: "accepted", "queued" (attempt 1), "submitted" (per segment)
+-- and the final "report" (per segment) are kept in columns of the message
+-- and segment rows the hot paths write anyway (accept_ev, queue_ev,
+-- submit_ev, report_ev and the data beside them), which saves four rows and
+-- four index entries per message. What is not routine (retries, refusals,
+-- finishes, reports not final, recovery, callers' lines) is a row here. Every
+-- line, here or there, has an id from one sequence, so Events merges them in
+-- the order they were written; a line kept on a row whose data is about to
+-- change (the first "queued" when a message is queued again) is first moved
+-- here with its id.
+-- Line ids come from the counters row 'timeline' (read and advanced by
+-- the one writer in each write transaction).
 CREATE TABLE events (
     id         INTEGER PRIMARY KEY,
     message_id INTEGER NOT NULL REFERENCES messages (id),
@@ -98,6 +127,13 @@ CREATE TABLE events (
     detail     TEXT    NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX events_message ON events (message_id);
+
+-- Counters the store allocates from (the timeline's line ids).
+CREATE TABLE counters (
+    name  TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+) STRICT;
+INSERT INTO counters (name, value) VALUES ('timeline', 1);
 
 -- Reports whose operator id matched no segment (yet): kept, never dropped.
 CREATE TABLE unmatched_reports (
