@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"hongyan/internal/proto/cmpp"
@@ -21,7 +20,6 @@ type CMPP struct {
 	accounts map[string]string // Source_Addr → secret; empty = accept any with secret "secret"
 	log      *slog.Logger
 	ids      *cmpp.MsgIDGenerator
-	onSubmit atomic.Pointer[func(dest string, content []byte)]
 
 	mu   sync.Mutex
 	srv  *cmpp.Server
@@ -102,10 +100,6 @@ func (s *CMPP) Close(ctx context.Context) error {
 	return err
 }
 
-// OnSubmit sets a function called for every submit received, per
-// destination (tests count what reached the "operator").
-func (s *CMPP) OnSubmit(fn func(dest string, content []byte)) { s.onSubmit.Store(&fn) }
-
 func (s *CMPP) auth(sourceAddr string) (string, bool) {
 	if len(s.accounts) == 0 {
 		return "secret", true
@@ -121,14 +115,7 @@ func (h *cmppHandler) Disconnected(sc *cmpp.ServerConn) {}
 
 func (h *cmppHandler) Submit(ctx context.Context, sc *cmpp.ServerConn, sub *cmpp.Submit) *cmpp.SubmitResp {
 	s := (*CMPP)(h)
-	if fn := s.onSubmit.Load(); fn != nil {
-		for _, d := range sub.DestTerminalID {
-			(*fn)(d, sub.MsgContent)
-		}
-	}
-	if s.cfg.Latency > 0 {
-		time.Sleep(s.cfg.Latency)
-	}
+	s.received(sub.DestTerminalID, sub.MsgContent)
 	if s.decide() {
 		return &cmpp.SubmitResp{Result: s.cfg.RejectCode}
 	}

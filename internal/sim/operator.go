@@ -39,6 +39,7 @@ type behaviour struct {
 	cfg        Config
 	stats      struct{ submits, rejected, reports, mo atomic.Int64 }
 	rejectNext atomic.Int64
+	onSubmit   atomic.Pointer[func(dest string, content []byte)]
 	statKeys   []string // sorted stats of the mix, for a stable pick
 }
 
@@ -159,4 +160,21 @@ func (b *behaviour) after(d time.Duration, fn func()) {
 		return
 	}
 	time.AfterFunc(d, fn)
+}
+
+// OnSubmit sets a function called for every submit received, per
+// destination (tests count what reached the "operator").
+func (b *behaviour) OnSubmit(fn func(dest string, content []byte)) { b.onSubmit.Store(&fn) }
+
+// received is the start of every protocol's submit handling: tell the
+// observer, then wait the configured latency.
+func (b *behaviour) received(dests []string, content []byte) {
+	if fn := b.onSubmit.Load(); fn != nil {
+		for _, d := range dests {
+			(*fn)(d, content)
+		}
+	}
+	if b.cfg.Latency > 0 {
+		time.Sleep(b.cfg.Latency)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"hongyan/internal/proto/sgip"
@@ -20,9 +19,8 @@ import (
 // to the SP's Receiver at SPAddr with SPLogin / SPPassword.
 type SGIP struct {
 	*behaviour
-	cfg      SGIPConfig
-	log      *slog.Logger
-	onSubmit atomic.Pointer[func(dest string, content []byte)]
+	cfg SGIPConfig
+	log *slog.Logger
 
 	mu   sync.Mutex
 	srv  *sgip.Server
@@ -118,10 +116,6 @@ func (s *SGIP) Close(ctx context.Context) error {
 	return err
 }
 
-// OnSubmit sets a function called for every submit received, per
-// recipient (without its "86").
-func (s *SGIP) OnSubmit(fn func(dest string, content []byte)) { s.onSubmit.Store(&fn) }
-
 func (s *SGIP) backClient() (*sgip.Client, context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,14 +126,11 @@ type sgipHandler SGIP
 
 func (h *sgipHandler) Submit(ctx context.Context, sc *sgip.ServerConn, sub *sgip.Submit) *sgip.SubmitResp {
 	s := (*SGIP)(h)
-	if fn := s.onSubmit.Load(); fn != nil {
-		for _, u := range sub.UserNumber {
-			(*fn)(strip86(u), sub.MessageContent)
-		}
+	users := make([]string, len(sub.UserNumber))
+	for k, u := range sub.UserNumber {
+		users[k] = strip86(u)
 	}
-	if s.behaviour.cfg.Latency > 0 {
-		time.Sleep(s.behaviour.cfg.Latency)
-	}
+	s.received(users, sub.MessageContent)
 	if s.decide() {
 		return &sgip.SubmitResp{Result: uint8(s.behaviour.cfg.RejectCode)}
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"hongyan/internal/proto/smgp"
@@ -20,7 +19,6 @@ type SMGP struct {
 	accounts map[string]string
 	log      *slog.Logger
 	ids      *smgp.MsgIDGenerator
-	onSubmit atomic.Pointer[func(dest string, content []byte)]
 
 	mu   sync.Mutex
 	srv  *smgp.Server
@@ -102,9 +100,6 @@ func (s *SMGP) Close(ctx context.Context) error {
 	return err
 }
 
-// OnSubmit sets a function called for every submit received, per destination.
-func (s *SMGP) OnSubmit(fn func(dest string, content []byte)) { s.onSubmit.Store(&fn) }
-
 type smgpHandler SMGP
 
 func (h *smgpHandler) Connected(*smgp.ServerConn)    {}
@@ -112,14 +107,7 @@ func (h *smgpHandler) Disconnected(*smgp.ServerConn) {}
 
 func (h *smgpHandler) Submit(ctx context.Context, sc *smgp.ServerConn, sub *smgp.Submit) *smgp.SubmitResp {
 	s := (*SMGP)(h)
-	if fn := s.onSubmit.Load(); fn != nil {
-		for _, d := range sub.DestTermID {
-			(*fn)(d, sub.MsgContent)
-		}
-	}
-	if s.cfg.Latency > 0 {
-		time.Sleep(s.cfg.Latency)
-	}
+	s.received(sub.DestTermID, sub.MsgContent)
 	if s.decide() {
 		return &smgp.SubmitResp{Status: s.cfg.RejectCode}
 	}

@@ -25,7 +25,6 @@ type SMPP struct {
 	accounts map[string]string
 	log      *slog.Logger
 	next     atomic.Uint64
-	onSubmit atomic.Pointer[func(dest string, content []byte)]
 
 	mu   sync.Mutex
 	srv  *smpp.Server
@@ -107,9 +106,6 @@ func (s *SMPP) Close(ctx context.Context) error {
 	return err
 }
 
-// OnSubmit sets a function called for every submit received.
-func (s *SMPP) OnSubmit(fn func(dest string, content []byte)) { s.onSubmit.Store(&fn) }
-
 type smppHandler SMPP
 
 func (h *smppHandler) Connected(*smpp.ServerConn)    {}
@@ -117,12 +113,7 @@ func (h *smppHandler) Disconnected(*smpp.ServerConn) {}
 
 func (h *smppHandler) Submit(ctx context.Context, sc *smpp.ServerConn, sub *smpp.SubmitSM) *smpp.SubmitSMResp {
 	s := (*SMPP)(h)
-	if fn := s.onSubmit.Load(); fn != nil {
-		(*fn)(sub.DestinationAddr, sub.ShortMessage)
-	}
-	if s.cfg.Latency > 0 {
-		time.Sleep(s.cfg.Latency)
-	}
+	s.received([]string{sub.DestinationAddr}, sub.ShortMessage)
 	if s.decide() {
 		return &smpp.SubmitSMResp{Status: s.cfg.RejectCode}
 	}
