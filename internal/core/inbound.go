@@ -235,9 +235,4 @@ func (c *Core) reassemblyLoop(ctx context.Context) {
 	}
 }
 
-// InjectMO is for tests and the demo: an MO as if an operator delivered it.
-func (c *Core) InjectMO(ctx context.Context, operator, from, to, text string) error {
-	return c.storeMO(ctx, operator, "", from, to, text)
-}
-
 var _ gateway.Inbound = (*Core)(nil)
