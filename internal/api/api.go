@@ -67,6 +67,9 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/admin/me", s.adminAuth(s.adminMe))
 	m.HandleFunc("GET /api/v1/admin/gateways", s.adminAuth(s.adminGateways))
 	m.HandleFunc("GET /api/v1/admin/accounts", s.adminAuth(s.adminAccounts))
+	m.HandleFunc("GET /api/v1/admin/mo-routes", s.adminAuth(s.adminMORoutes))
+	m.HandleFunc("POST /api/v1/admin/mo-routes", s.adminAuth(s.adminAddMORoute))
+	m.HandleFunc("DELETE /api/v1/admin/mo-routes/{id}", s.adminAuth(s.adminDeleteMORoute))
 	m.HandleFunc("GET /sms/send", s.legacySend)
 	m.HandleFunc("POST /sms/send", s.legacySend)
 	if opts.DemoMO != nil {

@@ -247,7 +247,7 @@ func (s *Server) listMO(w http.ResponseWriter, r *http.Request, acc *store.Accou
 	out := make([]map[string]any, len(mos))
 	for i, m := range mos {
 		out[i] = map[string]any{"id": id(m.ID), "from": m.From, "to": m.To, "content": m.Content, "keyword": m.Keyword,
-			"operator": m.Operator, "received_at": ts(m.ReceivedAt)}
+			"business": m.Business, "operator": m.Operator, "received_at": ts(m.ReceivedAt)}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"mo": out})
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -42,6 +43,7 @@ type Config struct {
 	Gateways      []gateway.Config     `yaml:"gateways"`
 	BusinessTypes []BusinessTypeConfig `yaml:"business_types"`
 	Accounts      []AccountConfig      `yaml:"accounts"`
+	MORoutes      []MORouteConfig      `yaml:"mo_routes"`
 }
 
 // BusinessTypeConfig declares a business type at start (created or updated).
@@ -55,6 +57,16 @@ type BusinessTypeConfig struct {
 	AtLeastOnce   *bool         `yaml:"at_least_once"` // default true
 	Validity      time.Duration `yaml:"validity"`
 	Disabled      bool          `yaml:"disabled"`
+}
+
+// MORouteConfig sends replies to a service code (and keyword) to an
+// account's business, optionally at a URL of its own.
+type MORouteConfig struct {
+	ServiceCode string `yaml:"service_code"`
+	Keyword     string `yaml:"keyword"`  // "" = any text
+	Account     string `yaml:"account"`  // account name
+	Business    string `yaml:"business"` // business type code, optional
+	URL         string `yaml:"url"`      // "" = the account's callback_url
 }
 
 // AccountConfig declares a sending account at start (created if missing).
@@ -133,6 +145,14 @@ func (c *Config) Check() error {
 		}
 		if a.APIKeySHA256 != "" && len(a.APIKeySHA256) != 64 {
 			return fmt.Errorf("account %s: api_key_sha256 must be 64 hex characters", a.Name)
+		}
+	}
+	for i, r := range c.MORoutes {
+		if r.ServiceCode == "" || len(r.ServiceCode) > 21 || strings.Trim(r.ServiceCode, "0123456789") != "" {
+			return fmt.Errorf("mo_routes[%d]: service_code must be 1 to 21 digits, got %q", i, r.ServiceCode)
+		}
+		if r.Account == "" {
+			return fmt.Errorf("mo_routes[%d]: account is required", i)
 		}
 	}
 	return nil

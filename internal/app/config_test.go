@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,8 @@ func TestLoadConfigRefusesMistakes(t *testing.T) {
 		"bad node":          "node_id: 5000\n",
 		"short key hash":    "accounts: [{name: a, api_key_sha256: abc}]\n",
 		"not yaml":          "gateways: [\n",
+		"bad mo route code": "mo_routes: [{service_code: 1065-8, account: a}]\n",
+		"mo route no owner": "mo_routes: [{service_code: '10658000'}]\n",
 	}
 	for name, body := range cases {
 		if _, err := LoadConfig(writeConfig(t, body)); err == nil {
@@ -52,5 +55,44 @@ func TestLoadConfigRefusesMistakes(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "hongyan.yaml") {
 			t.Errorf("%s: error %q does not name the file", name, err)
 		}
+	}
+}
+
+// MO routes in the config are created at start, once: a second start on the
+// same data neither fails nor doubles them, and an unknown account is named.
+func TestConfigSeedsMORoutes(t *testing.T) {
+	dir := t.TempDir()
+	body := `
+database: "sqlite:` + filepath.Join(dir, "h.db") + `"
+http: {listen: "127.0.0.1:0"}
+accounts: [{name: post, service_code: "10658000"}]
+mo_routes:
+  - {service_code: "10658000", keyword: "cx", account: post, url: "http://127.0.0.1:9/mo"}
+  - {service_code: "1065800099", account: post}
+`
+	for range 2 {
+		c, err := LoadConfig(writeConfig(t, body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Build(context.Background(), c, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes, err := p.Store.MORoutes(context.Background())
+		p.Store.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(routes) != 2 || routes[0].Keyword != "CX" || routes[0].URL != "http://127.0.0.1:9/mo" || routes[1].ServiceCode != "1065800099" {
+			t.Fatalf("routes = %+v", routes)
+		}
+	}
+	c, err := LoadConfig(writeConfig(t, strings.Replace(body, "account: post}", "account: nobody}", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), c, Options{}); err == nil || !strings.Contains(err.Error(), "nobody") {
+		t.Fatalf("a route to an unknown account: err = %v", err)
 	}
 }

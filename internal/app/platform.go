@@ -204,6 +204,36 @@ func (p *Platform) seed(ctx context.Context) error {
 			}
 		}
 	}
+	return p.seedMORoutes(ctx)
+}
+
+// seedMORoutes adds the configured MO routes whose (service code, keyword)
+// pair is not routed yet; routes changed through the admin API are kept.
+func (p *Platform) seedMORoutes(ctx context.Context) error {
+	st := p.Store
+	have, err := st.MORoutes(ctx)
+	if err != nil {
+		return err
+	}
+	taken := map[string]bool{}
+	for _, r := range have {
+		taken[r.ServiceCode+"|"+r.Keyword] = true
+	}
+	for i, rc := range p.Config.MORoutes {
+		acc, err := st.AccountByName(ctx, rc.Account)
+		if err != nil {
+			return fmt.Errorf("mo_routes[%d]: account %q: %w", i, rc.Account, err)
+		}
+		r := &store.MORoute{ServiceCode: rc.ServiceCode, Keyword: core.MOKeyword(rc.Keyword), AccountID: acc.ID,
+			Business: rc.Business, URL: rc.URL, CreatedAt: time.Now()}
+		if taken[r.ServiceCode+"|"+r.Keyword] {
+			continue
+		}
+		if err := st.CreateMORoute(ctx, r); err != nil {
+			return fmt.Errorf("mo_routes[%d]: %w", i, err)
+		}
+		taken[r.ServiceCode+"|"+r.Keyword] = true
+	}
 	return nil
 }
 

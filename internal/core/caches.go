@@ -3,8 +3,6 @@ package core
 import (
 	"context"
 	"crypto/sha256"
-	"sort"
-	"strings"
 	"sync"
 
 	"hongyan/internal/store"
@@ -17,7 +15,7 @@ type caches struct {
 	mu          sync.RWMutex
 	keys        map[[32]byte]int64
 	accounts    map[int64]*store.Account
-	bySvc       []*store.Account // longest service code first
+	moRoutes    moRouteTable
 	biz         map[string]*store.BusinessType
 	anyCallback bool
 }
@@ -37,6 +35,10 @@ func (c *caches) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	routes, err := c.st.MORoutes(ctx)
+	if err != nil {
+		return err
+	}
 	k := map[[32]byte]int64{}
 	for _, key := range keys {
 		if key.Revoked || len(key.Hash) != 32 {
@@ -45,22 +47,17 @@ func (c *caches) reload(ctx context.Context) error {
 		k[[32]byte(key.Hash)] = key.AccountID
 	}
 	a := map[int64]*store.Account{}
-	var svc []*store.Account
 	anyCB := false
 	for _, acc := range accs {
 		a[acc.ID] = acc
-		if acc.ServiceCode != "" {
-			svc = append(svc, acc)
-		}
 		anyCB = anyCB || acc.CallbackURL != ""
 	}
-	sort.SliceStable(svc, func(i, j int) bool { return len(svc[i].ServiceCode) > len(svc[j].ServiceCode) })
 	b := map[string]*store.BusinessType{}
 	for _, bt := range bts {
 		b[bt.Code] = bt
 	}
 	c.mu.Lock()
-	c.keys, c.accounts, c.bySvc, c.biz, c.anyCallback = k, a, svc, b, anyCB
+	c.keys, c.accounts, c.moRoutes, c.biz, c.anyCallback = k, a, newMORouteTable(routes, a), b, anyCB
 	c.mu.Unlock()
 	return nil
 }
@@ -100,17 +97,11 @@ func (c *caches) accountByName(name string) *store.Account {
 	return nil
 }
 
-// accountByServiceCode finds the owner of the longest service code that
-// prefixes to (an MO to 10658000123 belongs to the owner of 10658000).
-func (c *caches) accountByServiceCode(to string) *store.Account {
+// moRoute finds the route of an MO to `to` with text (nil: nobody's).
+func (c *caches) moRoute(to, text string) *store.MORoute {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	for _, a := range c.bySvc {
-		if strings.HasPrefix(to, a.ServiceCode) {
-			return a
-		}
-	}
-	return nil
+	return c.moRoutes.match(to, text)
 }
 
 func (c *caches) business(code string) *store.BusinessType {

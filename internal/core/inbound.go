@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"hongyan/internal/gateway"
 	"hongyan/internal/sms"
@@ -175,33 +174,35 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 		from = n
 	}
 	mo := &store.MO{From: from, To: to, Content: text, Operator: operator, Gateway: gwName,
-		Keyword: keywordOf(text), ReceivedAt: c.now()}
-	acc := c.caches.accountByServiceCode(to)
+		Keyword: MOKeyword(text), ReceivedAt: c.now()}
+	route := c.caches.moRoute(to, text)
+	var acc *store.Account
+	url := ""
+	if route != nil {
+		acc = c.caches.account(route.AccountID)
+	}
 	if acc != nil {
-		mo.AccountID = acc.ID
+		mo.AccountID, mo.Business, mo.RouteID = acc.ID, route.Business, route.ID
+		if route.Keyword != "" {
+			mo.Keyword = route.Keyword
+		}
+		url = route.URL
+		if url == "" {
+			url = acc.CallbackURL
+		}
 	}
 	if err := c.st.InsertMO(ctx, []*store.MO{mo}); err != nil {
 		return fmt.Errorf("core: store MO from %s: %w", from, err)
 	}
 	c.m.mo.Inc()
-	if acc != nil && acc.CallbackURL != "" {
+	if acc != nil && url != "" {
 		body, _ := json.Marshal(map[string]any{
 			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,
-			"keyword": mo.Keyword, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
+			"keyword": mo.Keyword, "business": mo.Business, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
 		})
-		c.queuePushes(ctx, []*store.Push{{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: acc.CallbackURL, Body: body, NextAt: c.now(), CreatedAt: c.now()}})
+		c.queuePushes(ctx, []*store.Push{{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: url, Body: body, NextAt: c.now(), CreatedAt: c.now()}})
 	}
 	return nil
-}
-
-// keywordOf is the first word of an MO, upper-cased: what business types
-// and unsubscribe rules match on.
-func keywordOf(text string) string {
-	f := strings.FieldsFunc(strings.TrimSpace(text), func(r rune) bool { return unicode.IsSpace(r) || r == '#' || r == '+' })
-	if len(f) == 0 {
-		return ""
-	}
-	return strings.ToUpper(f[0])
 }
 
 // reassemblyLoop stores MO messages whose missing parts never came, so a

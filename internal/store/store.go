@@ -253,7 +253,23 @@ type MO struct {
 	Operator   string
 	Gateway    string
 	Keyword    string
+	Business   string // business type of the MO route that matched; "" = none
+	RouteID    int64  // the MO route that matched; 0 = the account's service code or none
 	ReceivedAt time.Time
+}
+
+// MORoute sends users' replies to a business: an MO whose destination
+// starts with ServiceCode (the long number plus any extension) and, when
+// Keyword is set, whose text starts with that keyword, belongs to AccountID
+// and Business and is pushed to URL (the account's receive URL when empty).
+type MORoute struct {
+	ID          int64
+	ServiceCode string
+	Keyword     string // normalised (upper case, half-width); "" = any text
+	AccountID   int64
+	Business    string
+	URL         string
+	CreatedAt   time.Time
 }
 
 // Push is one callback to a business system's receive URL (MO or status).
@@ -321,6 +337,11 @@ type Store interface {
 	APIKeys(ctx context.Context) ([]*APIKey, error) // all, revoked included
 	UpsertBusinessType(ctx context.Context, b *BusinessType) error
 	BusinessTypes(ctx context.Context) ([]*BusinessType, error)
+	// CreateMORoute adds a route (sets r.ID); ErrDuplicate when the
+	// (ServiceCode, Keyword) pair is taken.
+	CreateMORoute(ctx context.Context, r *MORoute) error
+	DeleteMORoute(ctx context.Context, id int64) error // ErrNotFound
+	MORoutes(ctx context.Context) ([]*MORoute, error)  // by id
 
 	// --- message hot path: each call is ONE transaction ---
 

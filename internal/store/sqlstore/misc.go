@@ -185,7 +185,7 @@ FROM business_types ORDER BY code`)
 
 // ---- MO ----
 
-const moCols = `account_id, from_number, to_number, content, operator, gateway, keyword, received_at`
+const moCols = `account_id, from_number, to_number, content, operator, gateway, keyword, business, route_id, received_at`
 
 // InsertMO stores MO messages in one transaction; IDs are set when 0 and
 // grow in arrival order (ListMO pages by them).
@@ -203,7 +203,7 @@ func (s *Store) InsertMO(ctx context.Context, mos []*store.MO) error {
 	return s.write(ctx, "insert mo", func(w *wtx) error {
 		for i, m := range mos {
 			id, err := w.insertWithID("mo", given[i], moCols,
-				[]any{m.AccountID, m.From, m.To, m.Content, m.Operator, m.Gateway, m.Keyword, us(m.ReceivedAt)})
+				[]any{m.AccountID, m.From, m.To, m.Content, m.Operator, m.Gateway, m.Keyword, m.Business, m.RouteID, us(m.ReceivedAt)})
 			if err != nil {
 				return s.dupOr(err)
 			}
@@ -227,7 +227,7 @@ func (s *Store) ListMO(ctx context.Context, accountID int64, afterID int64, limi
 	for rows.Next() {
 		m := &store.MO{}
 		var at int64
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.From, &m.To, &m.Content, &m.Operator, &m.Gateway, &m.Keyword, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.From, &m.To, &m.Content, &m.Operator, &m.Gateway, &m.Keyword, &m.Business, &m.RouteID, &at); err != nil {
 			return nil, fmt.Errorf("store: list mo: %w", err)
 		}
 		m.ReceivedAt = tm(at)

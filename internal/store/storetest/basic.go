@@ -129,7 +129,7 @@ func testMO(t *testing.T, s store.Store) {
 	f := newFx(t, s)
 	other := f.account("other").ID
 	mos := []*store.MO{
-		{AccountID: f.acct, From: "13800138000", To: "1065800001", Content: "TD", Operator: "cmcc", Gateway: "cmcc1", Keyword: "TD", ReceivedAt: base},
+		{AccountID: f.acct, From: "13800138000", To: "1065800001", Content: "TD", Operator: "cmcc", Gateway: "cmcc1", Keyword: "TD", Business: "notice", RouteID: 7, ReceivedAt: base},
 		{AccountID: other, From: "13900139000", To: "10690000", Content: "你好", Operator: "cucc", Gateway: "sgip1", ReceivedAt: base},
 		{AccountID: 0, From: "13700137000", To: "999", Content: "nobody's", ReceivedAt: base},
 		{AccountID: f.acct, From: "13800138001", To: "10658000", Content: "second", ReceivedAt: base.Add(time.Second)},
@@ -148,7 +148,7 @@ func testMO(t *testing.T, s store.Store) {
 	}
 	m := mine[0]
 	if m.From != "13800138000" || m.To != "1065800001" || m.Content != "TD" || m.Operator != "cmcc" || m.Gateway != "cmcc1" ||
-		m.Keyword != "TD" || !m.ReceivedAt.Equal(base) || m.AccountID != f.acct {
+		m.Keyword != "TD" || m.Business != "notice" || m.RouteID != 7 || !m.ReceivedAt.Equal(base) || m.AccountID != f.acct {
 		t.Fatalf("MO = %+v", m)
 	}
 	after, err := s.ListMO(f.ctx, f.acct, mos[0].ID, 10)

@@ -60,6 +60,7 @@ func Tests() []Test {
 		{"WriteSetRollback", testWriteSetRollback},
 		{"SegmentsResplit", testSegmentsResplit},
 		{"MO", testMO},
+		{"MORoutes", testMORoutes},
 		{"Pushes", testPushes},
 		{"Times", testTimes},
 		{"WriteSet", testWriteSet},
