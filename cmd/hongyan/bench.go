@@ -52,8 +52,22 @@ func runBench(ctx context.Context, args []string) error {
 	sqliteSync := fs.String("sqlite-sync", "full", "SQLite synchronous: full or normal")
 	out := fs.String("out", "", "also append the JSON result to this file")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	proto := fs.String("proto", "", "measure one protocol's client session alone instead: "+strings.Join(benchProtoNames(), ", ")+
+		" or all (a driver against its simulator on loopback; --duration defaults to 10s per protocol, --concurrency is the number of submitters [window × conns])")
+	latency := fs.Duration("latency", 0, "--proto: the simulator's delay before answering each submit")
+	window := fs.Int("window", 16, "--proto: window per connection")
+	conns := fs.Int("conns", 1, "--proto: connections")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *proto != "" {
+		return runProtoBench(ctx, fs, *proto, protoBenchOptions{Latency: *latency, Window: *window, Conns: *conns, Submitters: *conc},
+			*dur, *asJSON, *out, *cpuprofile)
+	}
+	for _, name := range []string{"latency", "window", "conns"} {
+		if flagSet(fs, name) {
+			return fmt.Errorf("--%s needs --proto", name)
+		}
 	}
 	per := 1
 	switch *mode {
@@ -226,6 +240,13 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// flagSet reports whether the command line gave flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // idMillis recovers the accept millisecond from a snowflake id (see core.IDGen).

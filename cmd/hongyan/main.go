@@ -20,11 +20,14 @@ const usage = `鸿雁 Hongyan — carrier-grade SMS platform
 Usage:
   hongyan demo  [--http ADDR] [--data DIR]      the whole platform with built-in operator simulators
   hongyan serve -c hongyan.yaml                 run from a configuration file (docs/config.md)
-  hongyan sim   --proto cmpp3|cmpp2|sgip|smgp3|smpp34|smpp33 --listen ADDR
+  hongyan sim   --proto cmpp3|cmpp2|sgip|smgp3|smgp2|cngp2|cngp1|smpp34|smpp33 --listen ADDR
                                                 a standalone operator gateway simulator
   hongyan bench [--duration D] [--mode single|batch] [--json]
                                                 end-to-end throughput against in-process simulators
+  hongyan bench --proto P|all [--latency D] [--window N] [--conns N]
+                                                one protocol session's submits/s against its simulator
   hongyan key   [--password]                    make an API key (or password) and its stored hash
+  hongyan admin [--server URL] [--token T] …    administration: blacklist, keyword, account, mo-route, refusals
   hongyan version
 
 Run 'hongyan COMMAND -h' for a command's flags.
@@ -50,6 +53,8 @@ func main() {
 		err = runBench(ctx, args)
 	case "key":
 		err = runKey(args)
+	case "admin":
+		err = runAdmin(ctx, args)
 	case "version", "--version":
 		fmt.Println("hongyan", version)
 	case "help", "-h", "--help":

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hongyan/internal/proto/cmpp"
+	"hongyan/internal/proto/cngp"
 	"hongyan/internal/proto/smpp"
 )
 
@@ -190,5 +191,96 @@ func TestSimCommandSMPP(t *testing.T) {
 	}
 	if err := runSim(context.Background(), []string{"--proto", "smpp34"}); err == nil {
 		t.Fatal("smpp sim without --account accepted")
+	}
+}
+
+// bench --proto runs a protocol's driver against its simulator and prints
+// one JSON object per protocol. Only that it ran is checked: performance is
+// measured by the bench itself, never asserted by a timed test.
+func TestBenchProtoCommand(t *testing.T) {
+	for _, proto := range []string{"cmpp3", "sgip"} {
+		out, err := captureStdout(t, func() error {
+			return runBench(context.Background(), []string{"--proto", proto, "--duration", "1s", "--json"})
+		})
+		if err != nil {
+			t.Fatalf("bench --proto %s: %v", proto, err)
+		}
+		var res struct {
+			Mode, Proto string
+			Submits     int64
+			Window      int
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("bench --proto %s: output is not one JSON object: %v\n%s", proto, err, out)
+		}
+		if res.Mode != "proto" || res.Proto != proto || res.Window != 16 || res.Submits <= 0 {
+			t.Fatalf("bench --proto %s: %+v\n%s", proto, res, out)
+		}
+	}
+	for _, args := range [][]string{{"--proto", "x25"}, {"--latency", "20ms"}, {"--proto", "cmpp3", "--mode", "batch"}, {"--proto", "cmpp3", "--window", "0"}} {
+		if err := runBench(context.Background(), args); err == nil {
+			t.Errorf("bench %v accepted", args)
+		}
+	}
+}
+
+// The CNGP simulator answers a CNGP client: login, submit, a status
+// report whose Id is the Submit_Resp's MsgID; cngp1 is a 1.0-only SMGW.
+func TestSimCommandCNGP(t *testing.T) {
+	addr := freeAddr(t)
+	runCmd(t, runSim, "--proto", "cngp2", "--listen", addr, "--account", "1234567890", "--secret", "pw", "--report-delay", "10ms", "--log", "error")
+	reports := make(chan *cngp.Report, 1)
+	cl := cngp.NewClient(cngp.ClientConfig{Name: "t", Addr: addr, ClientID: "1234567890", Secret: "pw"},
+		func(_ context.Context, d *cngp.Deliver) uint32 {
+			if d.Report != nil {
+				reports <- d.Report
+			}
+			return cngp.StatusOK
+		})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl.Start(ctx)
+	defer cl.Close(context.Background())
+	if err := cl.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cl.Submit(ctx, &cngp.Submit{SubType: cngp.SubTypeOnDemand, NeedReport: 1, DestTermID: []string{"13312345678"},
+		MsgContent: []byte("hi"), SrcTermID: "10658000"})
+	if err != nil || resp.Status != cngp.StatusOK || resp.MsgID.IsZero() {
+		t.Fatalf("submit: %+v %v", resp, err)
+	}
+	select {
+	case r := <-reports:
+		if r.MsgID != resp.MsgID || r.Stat != "DELIVRD" {
+			t.Fatalf("report %+v for msg %s", r, resp.MsgID)
+		}
+	case <-ctx.Done():
+		t.Fatal("no status report from the CNGP simulator")
+	}
+
+	addr1 := freeAddr(t)
+	runCmd(t, runSim, "--proto", "cngp1", "--listen", addr1, "--account", "1234567890", "--secret", "pw", "--log", "error")
+	for _, tc := range []struct {
+		v  cngp.Version
+		ok bool
+	}{{cngp.V10, true}, {cngp.V20, false}} { // the first also waits for the simulator to listen
+		c := cngp.NewClient(cngp.ClientConfig{Name: "t1", Addr: addr1, ClientID: "1234567890", Secret: "pw", Version: tc.v,
+			BackoffMin: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond}, nil)
+		wait := 2 * time.Second
+		if !tc.ok {
+			wait = 500 * time.Millisecond // long enough for several refused logins
+		}
+		wctx, wcancel := context.WithTimeout(context.Background(), wait)
+		c.Start(wctx)
+		err := c.WaitReady(wctx)
+		last := c.Stats().LastError
+		_ = c.Close(context.Background())
+		wcancel()
+		if tc.ok != (err == nil) || (!tc.ok && !strings.Contains(last, "status 22")) {
+			t.Fatalf("version %s at cngp1: %v (%s)", tc.v, err, last)
+		}
+	}
+	if err := runSim(context.Background(), []string{"--proto", "cngp2"}); err == nil {
+		t.Fatal("cngp sim without --account accepted")
 	}
 }

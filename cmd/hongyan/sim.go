@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"hongyan/internal/proto/cmpp"
+	"hongyan/internal/proto/cngp"
 	"hongyan/internal/proto/smpp"
 	"hongyan/internal/sim"
 )
 
 func runSim(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, sgip, smgp3, smpp34, smpp33")
+	proto := fs.String("proto", "cmpp3", "protocol: cmpp3, cmpp2, sgip, smgp3, cngp2, cngp1, smpp34, smpp33")
 	listen := fs.String("listen", "127.0.0.1:7890", "listen address")
 	account := fs.String("account", "", "CMPP: accept only this Source_Addr (SP_Id), empty = any; SMPP: the system_id")
 	secret := fs.String("secret", "secret", "shared secret of the account")
@@ -68,6 +69,16 @@ func runSim(ctx context.Context, args []string) error {
 			return fmt.Errorf("--proto %s needs --account (ClientID) and --secret", *proto)
 		}
 		s = sim.NewSMGP(sim.SMGPConfig{Config: simCfg, Logger: log, Accounts: map[string]string{*account: *secret}})
+	case "cngp2", "cngp20", "cngp1", "cngp10":
+		if *account == "" {
+			return fmt.Errorf("--proto %s needs --account (ClientID) and --secret", *proto)
+		}
+		// cngp1 is a 1.0-only SMGW: it refuses 2.0 logins with status 22.
+		v := cngp.V20
+		if strings.HasPrefix(*proto, "cngp1") {
+			v = cngp.V10
+		}
+		s = sim.NewCNGP(sim.CNGPConfig{Config: simCfg, Version: v, Logger: log, Accounts: map[string]string{*account: *secret}})
 	case "sgip", "sgip12":
 		if *account == "" {
 			return fmt.Errorf("--proto %s needs --account (the SP's LoginName) and --secret", *proto)
@@ -97,7 +108,7 @@ func runSim(ctx context.Context, args []string) error {
 		}
 		s = sim.NewSMPP(cfg)
 	default:
-		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, sgip, smgp3 (serving 2.0 and 1.3 too), smpp34 and smpp33", *proto)
+		return fmt.Errorf("--proto %q: this build simulates cmpp3, cmpp2, sgip, smgp3 (serving 2.0 and 1.3 too), cngp2 (serving 1.0 too), cngp1, smpp34 and smpp33", *proto)
 	}
 	if err := s.Listen(*listen); err != nil {
 		return err

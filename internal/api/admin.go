@@ -54,8 +54,7 @@ func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request, _ *store.
 	}
 	out := make([]map[string]any, len(accs))
 	for i, a := range accs {
-		out[i] = map[string]any{"id": id(a.ID), "name": a.Name, "balance": yuan(a.Balance), "service_code": a.ServiceCode,
-			"callback_url": a.CallbackURL, "created_at": ts(a.CreatedAt)}
+		out[i] = accountJSON(a)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"accounts": out})
 }

@@ -115,7 +115,7 @@ func messageJSON(m *store.Message) map[string]any {
 		"operator": m.Operator, "gateway": m.Gateway, "segments": m.Segments, "business": m.Business,
 		"priority": m.Priority, "attempts": m.Attempts, "created_at": ts(m.CreatedAt), "schedule_at": ts(m.ScheduleAt),
 		"submitted_at": ts(m.SubmittedAt), "done_at": ts(m.DoneAt), "operator_code": m.OperatorCode,
-		"content": m.Content,
+		"content": m.Content, "fee": yuan(m.Fee), "charged": yuan(m.Charged),
 	}
 }
 
@@ -258,8 +258,14 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, acc *store.A
 		s.writeErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id(a.ID), "name": a.Name, "balance": yuan(a.Balance),
-		"balance_li": a.Balance, "service_code": a.ServiceCode, "callback_url": a.CallbackURL})
+	writeJSON(w, http.StatusOK, accountJSON(a))
+}
+
+// accountJSON is an account as the API shows it: money in yuan (and li, exact).
+func accountJSON(a *store.Account) map[string]any {
+	return map[string]any{"id": id(a.ID), "name": a.Name, "balance": yuan(a.Balance), "balance_li": a.Balance,
+		"reserved": yuan(a.Reserved), "credit_limit": yuan(a.CreditLimit), "available": yuan(a.Balance + a.CreditLimit - a.Reserved),
+		"service_code": a.ServiceCode, "callback_url": a.CallbackURL, "created_at": ts(a.CreatedAt)}
 }
 
 // yuan renders li (0.001 yuan) as a JSON number in yuan.

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"hongyan/internal/gateway"
+	"hongyan/internal/store"
 )
 
 // Config is hongyan.yaml (documented in docs/config.md).
@@ -35,6 +36,9 @@ type Config struct {
 		Validity        time.Duration `yaml:"validity"`
 		DefaultBusiness string        `yaml:"default_business"`
 		ReportWait      time.Duration `yaml:"report_wait"` // submitted without a report this long → unknown [48h]
+		// Replies that unsubscribe (blacklist the user for the sending business type) [TD, 退订, T, N].
+		UnsubscribeWords []string `yaml:"unsubscribe_words"`
+		UnsubscribeReply string   `yaml:"unsubscribe_reply"` // %s = business type name; "-" = no confirmation
 	} `yaml:"messages"`
 	Segments struct {
 		File      string            `yaml:"file"`      // CSV prefix,operator; empty = the shipped table
@@ -57,6 +61,8 @@ type BusinessTypeConfig struct {
 	AtLeastOnce   *bool         `yaml:"at_least_once"` // default true
 	Validity      time.Duration `yaml:"validity"`
 	Disabled      bool          `yaml:"disabled"`
+	Fee           float64       `yaml:"fee"`       // yuan per segment; 0 = free
+	ChargeOn      string        `yaml:"charge_on"` // delivered (default) or submitted
 }
 
 // MORouteConfig sends replies to a service code (and keyword) to an
@@ -78,6 +84,7 @@ type AccountConfig struct {
 	APIKeySHA256 string  `yaml:"api_key_sha256"` // hex SHA-256 of an API key (hongyan key prints one)
 	PasswordHash string  `yaml:"password_hash"`  // argon2id, for /sms/send (hongyan key --password)
 	BalanceYuan  float64 `yaml:"balance_yuan"`
+	CreditYuan   float64 `yaml:"credit_limit_yuan"` // postpaid: how far below zero it may go
 }
 
 // LoadConfig reads and checks a YAML file; unknown keys are errors so a
@@ -137,6 +144,12 @@ func (c *Config) Check() error {
 		}
 		if b.Priority < 0 || b.Priority > 2 {
 			return fmt.Errorf("business type %s: priority %d: want 0, 1 or 2", b.Code, b.Priority)
+		}
+		if b.Fee < 0 {
+			return fmt.Errorf("business type %s: fee %v: must not be negative", b.Code, b.Fee)
+		}
+		if b.ChargeOn != "" && b.ChargeOn != store.ChargeDelivered && b.ChargeOn != store.ChargeSubmitted {
+			return fmt.Errorf("business type %s: charge_on %q: want delivered or submitted", b.Code, b.ChargeOn)
 		}
 	}
 	for i, a := range c.Accounts {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"hongyan/internal/api"
@@ -16,6 +18,7 @@ import (
 	"hongyan/internal/gateway"
 	"hongyan/internal/store"
 	"hongyan/internal/store/sqlstore"
+	"hongyan/internal/web"
 )
 
 // Platform is a running Hongyan node.
@@ -26,6 +29,8 @@ type Platform struct {
 	Pool   *gateway.Pool
 	Core   *core.Core
 	API    *api.Server
+	Web    *web.Server  // the browser console
+	Front  http.Handler // what the HTTP listener serves: the console in front of the API
 	http   *http.Server
 	ln     net.Listener
 }
@@ -34,6 +39,7 @@ type Platform struct {
 type Options struct {
 	Logger *slog.Logger
 	API    api.Options
+	Web    web.Options
 }
 
 // Build opens the store, applies the configured business types and
@@ -105,12 +111,35 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 	p.Core = core.New(core.Config{
 		NodeID: cfg.NodeID, DefaultBusiness: cfg.Messages.DefaultBusiness, MaxSegments: cfg.Messages.MaxSegments,
 		Validity: cfg.Messages.Validity, ReportWait: cfg.Messages.ReportWait, Logger: p.Log,
+		UnsubscribeWords: cfg.Messages.UnsubscribeWords, UnsubscribeReply: cfg.Messages.UnsubscribeReply,
 	}, p.Store, pool, segs)
 	fwd.in = p.Core
 	apiOpts := opts.API
 	apiOpts.Logger = p.Log
 	p.API = api.New(p.Core, apiOpts)
+	webOpts := opts.Web
+	webOpts.Logger = p.Log
+	p.Web = web.New(p.Core, webOpts)
+	p.Front = front(p.API, p.Web)
 	return nil
+}
+
+// apiPrefixes are the paths the API handler keeps; everything else is the
+// console's.
+var apiPrefixes = []string{"/api", "/sms", "/healthz", "/metrics", "/demo"}
+
+// front sends the API's paths (and all below them) to the API handler,
+// unchanged, and every other path to the console.
+func front(apiH, console http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range apiPrefixes {
+			if rest, ok := strings.CutPrefix(r.URL.Path, p); ok && (rest == "" || rest[0] == '/') {
+				apiH.ServeHTTP(w, r)
+				return
+			}
+		}
+		console.ServeHTTP(w, r)
+	})
 }
 
 // NewDriver builds the protocol driver a gateway's protocol names.
@@ -122,12 +151,14 @@ func NewDriver(g *gateway.Gateway, in gateway.Inbound, log *slog.Logger) (gatewa
 		return gateway.NewSMPP(g, in, log)
 	case "smgp3", "smgp30", "smgp", "smgp2", "smgp20", "smgp13":
 		return gateway.NewSMGP(g, in, log)
+	case "cngp2", "cngp20", "cngp", "cngp1", "cngp10":
+		return gateway.NewCNGP(g, in, log)
 	case "sgip", "sgip12":
 		return gateway.NewSGIP(g, in, log)
 	case "":
-		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name)
+		return nil, fmt.Errorf("gateway %s: protocol is required (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, cngp2, cngp1, smpp34, smpp33)", g.Name)
 	}
-	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, smpp34, smpp33)", g.Name, g.Protocol)
+	return nil, fmt.Errorf("gateway %s: protocol %q is not supported yet (cmpp3, cmpp2, sgip, smgp3, smgp2, smgp13, cngp2, cngp1, smpp34, smpp33)", g.Name, g.Protocol)
 }
 
 type inboundRef struct{ in gateway.Inbound }
@@ -161,7 +192,8 @@ func (p *Platform) seed(ctx context.Context) error {
 			ri = 5 * time.Second
 		}
 		bt := &store.BusinessType{Code: bc.Code, Name: bc.Name, Priority: bc.Priority, MaxRetries: bc.MaxRetries,
-			RetryInterval: ri, MaxSegments: bc.MaxSegments, AtLeastOnce: alo, Validity: bc.Validity, Enabled: !bc.Disabled}
+			RetryInterval: ri, MaxSegments: bc.MaxSegments, AtLeastOnce: alo, Validity: bc.Validity, Enabled: !bc.Disabled,
+			FeePerSegment: int64(math.Round(bc.Fee * 1000)), ChargeOn: bc.ChargeOn}
 		if err := st.UpsertBusinessType(ctx, bt); err != nil {
 			return fmt.Errorf("business type %s: %w", bc.Code, err)
 		}
@@ -177,7 +209,8 @@ func (p *Platform) seed(ctx context.Context) error {
 		a, err := st.AccountByName(ctx, ac.Name)
 		if errors.Is(err, store.ErrNotFound) {
 			a = &store.Account{Name: ac.Name, ServiceCode: ac.ServiceCode, CallbackURL: ac.CallbackURL, Secret: ac.Secret,
-				PasswordHash: ac.PasswordHash, Balance: int64(ac.BalanceYuan * 1000), CreatedAt: time.Now()}
+				PasswordHash: ac.PasswordHash, Balance: int64(math.Round(ac.BalanceYuan * 1000)),
+				CreditLimit: int64(math.Round(ac.CreditYuan * 1000)), CreatedAt: time.Now()}
 			if err := st.CreateAccount(ctx, a); err != nil {
 				return fmt.Errorf("account %s: %w", ac.Name, err)
 			}
@@ -250,7 +283,7 @@ func (p *Platform) Start(ctx context.Context) error {
 		return fmt.Errorf("http listen %s: %w", p.Config.HTTP.Listen, err)
 	}
 	p.ln = ln
-	p.http = &http.Server{Handler: p.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	p.http = &http.Server{Handler: p.Front, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(p.Log.Handler(), slog.LevelWarn)}
 	go func() {
 		if err := p.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

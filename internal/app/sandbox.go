@@ -49,6 +49,14 @@ type SandboxOptions struct {
 	DemoMO      bool
 	CallbackURL string        // the sandbox account's receive URL for MO and status pushes
 	ReportWait  time.Duration // see core.Config.ReportWait
+	// Gateway, if set, adjusts each gateway's configuration (its Addr is
+	// the simulator's) before the platform is built: tests set timers,
+	// priorities and weights.
+	Gateway func(*gateway.Config)
+	// Protocols overrides the protocol an operator's simulators and
+	// gateways speak (operator → cngp2, …), so tests can run a protocol the
+	// demo does not assign; nil keeps the demo's choice.
+	Protocols map[string]string
 }
 
 // The demo's sending account and its long number (DESIGN.md contract).
@@ -100,9 +108,10 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 	cfg.Messages.ReportWait = o.ReportWait
 	f := false
 	cfg.BusinessTypes = []BusinessTypeConfig{
-		{Code: "verify", Name: "验证码", Priority: 0, MaxRetries: 3, RetryInterval: time.Second, MaxSegments: 2},
-		{Code: "notice", Name: "业务通知", Priority: 1, MaxRetries: 3, RetryInterval: 2 * time.Second},
-		{Code: "marketing", Name: "营销推广", Priority: 2, MaxRetries: 1, RetryInterval: 10 * time.Second, AtLeastOnce: &f},
+		{Code: "verify", Name: "验证码", Priority: 0, MaxRetries: 3, RetryInterval: time.Second, MaxSegments: 2, Fee: 0.045},
+		{Code: "notice", Name: "业务通知", Priority: 1, MaxRetries: 3, RetryInterval: 2 * time.Second, Fee: 0.05},
+		{Code: "marketing", Name: "营销推广", Priority: 2, MaxRetries: 1, RetryInterval: 10 * time.Second, AtLeastOnce: &f,
+			Fee: 0.04, ChargeOn: store.ChargeSubmitted},
 	}
 	sb := &Sandbox{Sims: map[string]Simulator{}, primary: map[string]string{}}
 	cleanup := func() {
@@ -111,6 +120,9 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		}
 	}
 	for _, so := range sandboxOperators {
+		if p, ok := o.Protocols[so.op]; ok {
+			so.proto = p
+		}
 		for i := 1; i <= o.PerOperator; i++ {
 			g := gateway.Config{Operator: so.op, Protocol: so.proto, ServiceID: "HYDEMO", SrcID: SandboxServiceCode,
 				Conns: max(o.GatewayConns, 1), Window: max(o.Window, 16),
@@ -118,6 +130,10 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 			}
 			var s Simulator
 			switch so.proto {
+			case "cngp2", "cngp1":
+				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-cngp-%d", so.op, i), "1060123456", core.NewSecret("", 9)
+				s = sim.NewCNGP(sim.CNGPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
+					Gateway: uint32(10061 + len(sb.Sims)), Logger: log.With("sim", so.op)})
 			case "smgp3":
 				g.Name, g.Account, g.Secret = fmt.Sprintf("%s-smgp-%d", so.op, i), "10601234", core.NewSecret("", 9)
 				s = sim.NewSMGP(sim.SMGPConfig{Config: o.Sim, Accounts: map[string]string{g.Account: g.Secret},
@@ -159,6 +175,9 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 				return nil, err
 			}
 			g.Addr = s.Addr()
+			if o.Gateway != nil {
+				o.Gateway(&g)
+			}
 			sb.Sims[g.Name] = s
 			if i == 1 {
 				sb.primary[so.op] = g.Name
@@ -172,7 +191,7 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		cleanup()
 		return nil, err
 	}
-	cfg.Accounts = []AccountConfig{{Name: SandboxAccount, ServiceCode: SandboxServiceCode, BalanceYuan: 10000,
+	cfg.Accounts = []AccountConfig{{Name: SandboxAccount, ServiceCode: SandboxServiceCode, BalanceYuan: 1_000_000,
 		PasswordHash: pwHash, Secret: core.NewSecret("", 18), CallbackURL: o.CallbackURL}}
 	var opts Options
 	opts.Logger = log

@@ -36,6 +36,10 @@ type SendRequest struct {
 	ClientRef  string
 	Ext        string // extension appended to the account's service code
 	Priority   *int   // overrides the business type's lane
+
+	// system marks the platform's own messages (unsubscribe confirmations):
+	// no content filter, no blacklist, no fee. Only the core sets it.
+	system bool
 }
 
 // SendResult is what Accept stored.
@@ -94,6 +98,11 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if !req.ScheduleAt.IsZero() && req.ScheduleAt.Before(now.Add(-time.Minute)) {
 		return nil, refuse(http.StatusBadRequest, "invalid_schedule", "schedule_at %s is in the past", req.ScheduleAt.Format(time.RFC3339))
 	}
+	if !req.system {
+		if err := c.checkContent(ctx, acc, bt.Code, req.Content); err != nil {
+			return nil, err
+		}
+	}
 	priority := bt.Priority
 	if req.Priority != nil {
 		priority = laneOf(*req.Priority)
@@ -102,6 +111,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	ai := &store.AcceptItem{Batch: batch}
 	ai.Messages = make([]*store.Message, 0, len(req.To))
 	ai.Events = make([]store.Event, 0, len(req.To))
+	var refusals []store.Refusal
 	for i, raw := range req.To {
 		num, err := sms.NormalizeNumber(raw)
 		if err != nil {
@@ -120,12 +130,44 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 			Priority: priority, Segments: segs, Operator: op, State: store.Accepted,
 			ScheduleAt: req.ScheduleAt, CreatedAt: now,
 		}
+		detail := fmt.Sprintf("%s, %d segment(s), %s, operator %s", bt.Code, segs, coding, op)
+		if blocked, global := c.rules.black.Blocked(num, bt.Code); blocked && !req.system {
+			// Kept as a final message so the batch accounts for every number.
+			scope := "business " + bt.Code
+			if global {
+				scope = "every business"
+			}
+			m.State, m.OperatorCode, m.DoneAt = store.Blacklisted, "BLACKLIST", now
+			detail += "; blacklisted for " + scope + ": not sent, not charged"
+			refusals = append(refusals, store.Refusal{AccountID: acc.ID, Business: bt.Code, Kind: "blacklisted", Number: num,
+				Detail: "blacklisted for " + scope, At: now})
+		} else if bt.FeePerSegment > 0 && !req.system {
+			m.Fee, m.ChargeOn = int64(segs)*bt.FeePerSegment, bt.ChargeOn
+		}
 		ai.Messages = append(ai.Messages, m)
-		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted",
-			Detail: fmt.Sprintf("%s, %d segment(s), %s, operator %s", bt.Code, segs, coding, op)})
+		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted", Detail: detail})
 	}
-	if err := c.write(ctx, writeOp{accept: ai}); err != nil {
+	c.m.refused.WithLabelValues("blacklisted").Add(float64(len(refusals)))
+	if len(refusals) == len(ai.Messages) {
+		c.recordRefusals(ctx, refusals...)
+		if len(refusals) == 1 {
+			return nil, refuse(http.StatusUnprocessableEntity, "blacklisted", "%s is on the blacklist for business type %s", refusals[0].Number, bt.Code)
+		}
+		return nil, refuse(http.StatusUnprocessableEntity, "blacklisted", "all %d numbers are on the blacklist for business type %s", len(refusals), bt.Code)
+	}
+	if err := c.write(ctx, writeOp{accept: ai, refusals: refusals}); err != nil {
 		return nil, fmt.Errorf("core: accept: %w", err)
+	}
+	if ai.NoFunds {
+		c.m.refused.WithLabelValues("insufficient_balance").Inc()
+		var fee int64
+		for _, m := range ai.Messages {
+			fee += m.Fee
+		}
+		c.recordRefusals(ctx, store.Refusal{AccountID: acc.ID, Business: bt.Code, Kind: "insufficient_balance",
+			Detail: fmt.Sprintf("%d message(s) cost %s yuan", len(ai.Messages), Yuan(fee)), At: now})
+		return nil, refuse(http.StatusPaymentRequired, "insufficient_balance",
+			"the %d message(s) cost %s yuan, more than the account may spend now; recharge or ask for a credit limit", len(ai.Messages), Yuan(fee))
 	}
 	if ai.Dup {
 		msgs, err := c.st.BatchMessages(ctx, acc.ID, ai.ExistingBatch, len(req.To)+1)
@@ -134,7 +176,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		}
 		return &SendResult{BatchID: ai.ExistingBatch, Messages: msgs, Duplicate: true}, nil
 	}
-	c.m.accepted.Add(float64(len(ai.Messages)))
+	c.m.accepted.Add(float64(len(ai.Messages) - len(refusals)))
 	// The caller gets copies: the dispatcher owns the originals from here.
 	out := make([]store.Message, len(ai.Messages))
 	res := &SendResult{BatchID: batch.ID, Messages: make([]*store.Message, len(ai.Messages))}
@@ -143,7 +185,9 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		res.Messages[i] = &out[i]
 	}
 	for _, m := range ai.Messages {
-		c.enqueue(&item{msg: m}, now)
+		if !m.State.Final() {
+			c.enqueue(&item{msg: m}, now)
+		}
 	}
 	return res, nil
 }
@@ -159,4 +203,13 @@ func (c *Core) enqueue(it *item, now time.Time) {
 		return
 	}
 	c.out.push(it)
+}
+
+// Yuan renders li (0.001 yuan) as yuan with three decimals.
+func Yuan(li int64) string {
+	sign := ""
+	if li < 0 {
+		sign, li = "-", -li
+	}
+	return fmt.Sprintf("%s%d.%03d", sign, li/1000, li%1000)
 }

@@ -103,6 +103,7 @@ type writeOp struct {
 	retries  []store.Retry
 	finishes []store.Finish
 	events   []store.Event
+	refusals []store.Refusal
 }
 
 // write commits op (with whatever else is waiting) and waits until durable.
@@ -123,6 +124,7 @@ func (c *Core) flushWrites(ctx context.Context, ops []writeOp) error {
 		ws.Retries = append(ws.Retries, op.retries...)
 		ws.Finishes = append(ws.Finishes, op.finishes...)
 		ws.Events = append(ws.Events, op.events...)
+		ws.Refusals = append(ws.Refusals, op.refusals...)
 	}
 	if err := c.st.Write(ctx, &ws); err != nil {
 		return err

@@ -32,8 +32,13 @@ type Config struct {
 	MOReassembly    time.Duration // wait for missing MO segments [5m]
 	ReportWait      time.Duration // a submitted message without a report for this long ends unknown [48h, CMPP's advice]
 	SweepEvery      time.Duration // how often to look for such messages [min(1m, ReportWait/4)]
-	Logger          *slog.Logger
-	HTTPClient      *http.Client // for pushes [a client with PushTimeout]
+	// UnsubscribeWords are the replies that put the user on the sending
+	// business type's blacklist [DefaultUnsubscribeWords].
+	UnsubscribeWords []string
+	// UnsubscribeReply confirms it; %s = the business type's name; "-" = send none [DefaultUnsubscribeReply].
+	UnsubscribeReply string
+	Logger           *slog.Logger
+	HTTPClient       *http.Client // for pushes [a client with PushTimeout]
 }
 
 func (c *Config) defaults() {
@@ -67,6 +72,12 @@ func (c *Config) defaults() {
 	if c.SweepEvery <= 0 {
 		c.SweepEvery = min(time.Minute, c.ReportWait/4)
 	}
+	if len(c.UnsubscribeWords) == 0 {
+		c.UnsubscribeWords = DefaultUnsubscribeWords
+	}
+	if c.UnsubscribeReply == "" {
+		c.UnsubscribeReply = DefaultUnsubscribeReply
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -87,6 +98,7 @@ type Core struct {
 	delay  *delayQueue
 	reasm  *sms.Reassembler
 	caches *caches
+	rules  *rules
 	m      *metrics
 
 	// writer group-commits every hot-path write (accepts, marks, submit
@@ -130,6 +142,7 @@ func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments)
 	}
 	c.delay = newDelayQueue(c.out)
 	c.caches = newCaches(st)
+	c.rules = newRules()
 	c.writer = newCommitter(4096, c.flushWrites)
 	for _, g := range pool.All() {
 		c.gwSem[g.Name] = make(chan struct{}, g.Capacity())
@@ -151,6 +164,9 @@ func (c *Core) Segments() *gateway.Segments { return c.segs }
 func (c *Core) Start(ctx context.Context) error {
 	if err := c.caches.reload(ctx); err != nil {
 		return fmt.Errorf("core: load caches: %w", err)
+	}
+	if err := c.loadRules(ctx); err != nil {
+		return err
 	}
 	commitCtx, stopCommit := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopCommit = stopCommit

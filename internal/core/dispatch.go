@@ -196,7 +196,7 @@ func (c *Core) submitOne(ctx context.Context, gw *gateway.Gateway, s *gateway.Su
 		return gateway.Result{}, fmt.Errorf("gateway %s: %w", gw.Name, gateway.ErrNoGateway)
 	}
 	start := time.Now()
-	res, err := gw.Driver.Submit(ctx, s)
+	res, err := gw.Submit(ctx, s) // through the Gateway: its health follows the results
 	c.m.submitSeconds.Observe(time.Since(start).Seconds())
 	return res, err
 }
@@ -259,6 +259,17 @@ func (c *Core) attemptDone(ctx context.Context, it *item, gw *gateway.Gateway, o
 	}
 	if interval <= 0 {
 		interval = 5 * time.Second
+	}
+	if bt != nil && !bt.AtLeastOnce {
+		// A submit without an answer may have reached the operator: an
+		// at-most-once message is not sent again (as after a crash).
+		for _, o := range outcomes {
+			if gateway.InDoubt(o.err) {
+				c.finishAsync(ctx, store.Finish{MessageID: m.ID, State: store.Unknown, Code: "IN_DOUBT",
+					Reason: "no answer from " + gw.Name + ": " + o.err.Error() + "; business type is at-most-once, so not resent", At: now})
+				return
+			}
+		}
 	}
 	reason, code := "", ""
 	retryable := true

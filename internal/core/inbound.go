@@ -191,14 +191,21 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 			url = acc.CallbackURL
 		}
 	}
+	unsub, err := c.unsubscribe(ctx, acc, mo)
+	if err != nil {
+		return err // not acknowledged: the operator sends the reply again
+	}
 	if err := c.st.InsertMO(ctx, []*store.MO{mo}); err != nil {
 		return fmt.Errorf("core: store MO from %s: %w", from, err)
 	}
 	c.m.mo.Inc()
+	if unsub {
+		c.confirmUnsubscribe(ctx, acc, mo)
+	}
 	if acc != nil && url != "" {
 		body, _ := json.Marshal(map[string]any{
 			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,
-			"keyword": mo.Keyword, "business": mo.Business, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
+			"keyword": mo.Keyword, "business": mo.Business, "unsubscribed": unsub, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
 		})
 		c.queuePushes(ctx, []*store.Push{{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: url, Body: body, NextAt: c.now(), CreatedAt: c.now()}})
 	}

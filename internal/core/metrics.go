@@ -13,6 +13,8 @@ type metrics struct {
 	noGateway         prometheus.Counter
 	mo                prometheus.Counter
 	final             *prometheus.CounterVec
+	refused           *prometheus.CounterVec
+	unsubscribed      prometheus.Counter
 	pushes            *prometheus.CounterVec
 	submitSeconds     prometheus.Histogram
 }
@@ -31,6 +33,9 @@ func newMetrics() *metrics {
 		duplicateReports:  c("reports_duplicate_total", "Status reports for segments already final."),
 		noGateway:         c("no_gateway_total", "Times a dispatcher found no healthy gateway for an operator."),
 		mo:                c("mo_total", "MO messages stored."),
+		unsubscribed:      c("unsubscribed_total", "Replies that unsubscribed a number from a business type."),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "hongyan", Name: "refused_total",
+			Help: "Requests or numbers refused at accept by a business rule."}, []string{"reason"}),
 		final: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "hongyan", Name: "messages_final_total",
 			Help: "Messages reaching a final state."}, []string{"state"}),
 		pushes: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "hongyan", Name: "push_attempts_total",
@@ -44,5 +49,5 @@ func newMetrics() *metrics {
 func (c *Core) Collectors() []prometheus.Collector {
 	m := c.m
 	return []prometheus.Collector{m.accepted, m.submitted, m.segmentsSubmitted, m.retries, m.reports, m.unmatched,
-		m.duplicateReports, m.noGateway, m.mo, m.final, m.pushes, m.submitSeconds}
+		m.duplicateReports, m.noGateway, m.mo, m.final, m.refused, m.unsubscribed, m.pushes, m.submitSeconds}
 }

@@ -48,6 +48,9 @@ func (d *cmppDriver) Start(ctx context.Context)       { d.cl.Start(ctx) }
 func (d *cmppDriver) Close(ctx context.Context) error { return d.cl.Close(ctx) }
 func (d *cmppDriver) Stats() session.Stats            { return d.cl.Stats() }
 
+// Available: at least one session is logged in.
+func (d *cmppDriver) Available() bool { return d.cl.Stats().Connected > 0 }
+
 // CMPP submit results worth trying again: flow control and busy codes.
 func cmppRetryable(result uint32) bool {
 	switch result {

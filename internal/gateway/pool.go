@@ -12,6 +12,9 @@ import (
 // the healthy gateways of the best (lowest) priority share traffic by weight
 // (smooth weighted round robin, as nginx does), so a gateway that goes down
 // fails over to the next priority and traffic fails back when it returns.
+// Healthy is Gateway.Healthy: the driver is available (Driver.Available)
+// and submits are answered; a gateway demoted for failing submits gets one
+// probe per ProbeAfter and is back in rotation once one is answered.
 type Pool struct {
 	mu    sync.Mutex
 	byOp  map[string][]*member
@@ -70,7 +73,7 @@ func pickWeighted(group []*member) *Gateway {
 	var best *member
 	total := 0
 	for _, m := range group {
-		if !m.g.Healthy() {
+		if !m.g.Healthy() || !m.g.takeProbe(false) {
 			continue
 		}
 		w := max(m.g.Weight, 1)
@@ -84,6 +87,7 @@ func pickWeighted(group []*member) *Gateway {
 		return nil
 	}
 	best.current -= total
+	best.g.takeProbe(true) // a demoted gateway's probe is out
 	return best.g
 }
 
@@ -162,6 +166,7 @@ type Status struct {
 	Reconnects int64     `json:"reconnects"`
 	LastError  string    `json:"last_error,omitempty"`
 	Healthy    bool      `json:"healthy"`
+	Demoted    bool      `json:"demoted,omitempty"` // out of rotation for failing submits
 	At         time.Time `json:"at"`
 }
 
@@ -175,7 +180,7 @@ func (p *Pool) Statuses() []Status {
 			Name: g.Name, Operator: g.Operator, Protocol: g.Protocol, Addr: g.Addr,
 			Connected: st.Connected, Conns: max(g.Conns, 1), InFlight: st.InFlight, Window: st.Window,
 			TPS: g.TPS, Sent: st.Sent, Timeouts: st.Timeouts, Reconnects: st.Reconnects,
-			LastError: st.LastError, Healthy: st.Connected > 0, At: now,
+			LastError: st.LastError, Healthy: g.Healthy(), Demoted: g.Demoted(), At: now,
 		})
 	}
 	return out

@@ -205,8 +205,9 @@ func (d *sgipDriver) Close(ctx context.Context) error {
 	return err
 }
 
-// Stats are the client's (an idle-parked client counts as connected, see
-// sgip.Client.Stats); a Receiver that cannot listen shows as LastError.
+// Stats are the client's: Connected counts the sessions bound right now,
+// none while idle (SGIP connects per burst); a Receiver that cannot listen
+// shows as LastError.
 func (d *sgipDriver) Stats() session.Stats {
 	st := d.cl.Stats()
 	d.mu.Lock()
@@ -216,6 +217,10 @@ func (d *sgipDriver) Stats() session.Stats {
 	d.mu.Unlock()
 	return st
 }
+
+// Available: bound, or idle and connecting on demand; not while the client
+// backs off after a failed connect or Bind (see sgip.Client.Available).
+func (d *sgipDriver) Available() bool { return d.cl.Available() }
 
 // sgipRetryable says which Submit_Resp results may succeed later or
 // through another gateway: congestion (3 too many connections, 11 node

@@ -186,3 +186,53 @@ func TestSGIPStat(t *testing.T) {
 		}
 	}
 }
+
+// SGIP health is honest: Stats count only sessions bound now, and
+// Available says whether a submit would be tried — before Start (the
+// first submit connects) yes; while backing off after a refused Bind no,
+// and the pool skips the gateway; bound, yes.
+func TestSGIPDriverAvailability(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(&strings.Builder{}, nil))
+	s := sim.NewSGIP(sim.SGIPConfig{Accounts: map[string]string{"sp": "sppw"}, Logger: log})
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	mk := func(secret string) *gateway.Gateway {
+		g := &gateway.Gateway{Config: gateway.Config{Name: "cucc-" + secret, Operator: gateway.CUCC, Protocol: "sgip",
+			Addr: s.Addr(), Account: "sp", Secret: secret, Listen: freeAddr(t), NodeID: 3010012345}}
+		d, err := gateway.NewSGIP(g, &sgipInbound{}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Driver = d
+		return g
+	}
+	bad, good := mk("wrong"), mk("sppw")
+	if !bad.Driver.Available() || bad.Driver.Stats().Connected != 0 {
+		t.Fatalf("before Start: available=%v stats %+v; want available with no session", bad.Driver.Available(), bad.Driver.Stats())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, g := range []*gateway.Gateway{bad, good} {
+		g.Driver.Start(ctx)
+		defer g.Driver.Close(context.Background())
+	}
+	waitUntil(t, "refused bind seen", func() bool { return bad.Driver.Stats().LastError != "" })
+	if bad.Driver.Available() || bad.Healthy() || bad.Driver.Stats().Connected != 0 {
+		t.Fatalf("after a refused bind: available=%v stats %+v", bad.Driver.Available(), bad.Driver.Stats())
+	}
+	waitUntil(t, "good gateway bound", func() bool { return good.Driver.Stats().Connected == 1 })
+	if !good.Driver.Available() {
+		t.Fatal("bound gateway not available")
+	}
+	p, err := gateway.NewPool([]*gateway.Gateway{bad, good})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if g, err := p.Pick(gateway.CUCC); err != nil || g != good {
+			t.Fatalf("Pick = %v, %v; want the gateway that can bind", g, err)
+		}
+	}
+}

@@ -49,6 +49,9 @@ func (d *smgpDriver) Start(ctx context.Context)       { d.cl.Start(ctx) }
 func (d *smgpDriver) Close(ctx context.Context) error { return d.cl.Close(ctx) }
 func (d *smgpDriver) Stats() session.Stats            { return d.cl.Stats() }
 
+// Available: at least one session is logged in.
+func (d *smgpDriver) Available() bool { return d.cl.Stats().Connected > 0 }
+
 // SMGP submit statuses worth trying again: busy, flow and time limits.
 func smgpRetryable(st uint32) bool {
 	switch st {

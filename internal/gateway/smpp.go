@@ -51,6 +51,9 @@ func (d *smppDriver) Start(ctx context.Context)       { d.cl.Start(ctx) }
 func (d *smppDriver) Close(ctx context.Context) error { return d.cl.Close(ctx) }
 func (d *smppDriver) Stats() session.Stats            { return d.cl.Stats() }
 
+// Available: at least one session is logged in.
+func (d *smppDriver) Available() bool { return d.cl.Stats().Connected > 0 }
+
 func (d *smppDriver) Submit(ctx context.Context, s *Submit) (Result, error) {
 	sub := &smpp.SubmitSM{
 		ServiceType: s.ServiceID, SourceAddr: s.Src, DataCoding: s.Coding.SMPPDataCoding(),

@@ -24,7 +24,8 @@ type CMPP struct {
 	mu   sync.Mutex
 	srv  *cmpp.Server
 	ln   net.Listener
-	ctx  context.Context
+	addr string          // of the last Listen, for Restart
+	ctx  context.Context // reports' lifetime: until Close (a Kill keeps them)
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
@@ -61,8 +62,11 @@ func (s *CMPP) Listen(addr string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ln = ln
-	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.ln, s.addr = ln, ln.Addr().String()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		s.ctx, s.stop = context.WithCancel(context.Background())
+	}
+	s.down.Store(false)
 	s.srv = cmpp.NewServer(cmpp.ServerConfig{Version: s.version, Logger: s.log, Auth: s.auth, Window: s.cfg.Window}, (*cmppHandler)(s))
 	srv := s.srv
 	s.wg.Add(1)
@@ -85,19 +89,48 @@ func (s *CMPP) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Close stops the simulator (a gateway going down); Listen may start it again.
+// Close stops the simulator (a gateway going down) with TERMINATE to each
+// client, and drops the status reports not yet delivered; Listen may start
+// it again.
 func (s *CMPP) Close(ctx context.Context) error {
 	s.mu.Lock()
 	srv, stop := s.srv, s.stop
 	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	if srv == nil {
 		return nil
 	}
-	stop()
 	err := srv.Close(ctx)
 	s.wg.Wait()
 	return err
+}
+
+// Kill stops the simulator at once, as a crashed ISMG: the listener and
+// every connection close without TERMINATE, and submits being handled get
+// no response. Status reports already due are kept and delivered once it
+// is back (Restart), as an ISMG keeps them for the SP.
+func (s *CMPP) Kill() {
+	s.down.Store(true)
+	s.mu.Lock()
+	srv := s.srv
+	s.srv, s.ln = nil, nil
+	s.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	_ = srv.Close(killCtx())
+	s.wg.Wait()
+}
+
+// Restart listens again on the address of the last Listen.
+func (s *CMPP) Restart() error {
+	s.mu.Lock()
+	addr := s.addr
+	s.mu.Unlock()
+	return s.Listen(addr)
 }
 
 func (s *CMPP) auth(sourceAddr string) (string, bool) {
@@ -116,6 +149,9 @@ func (h *cmppHandler) Disconnected(sc *cmpp.ServerConn) {}
 func (h *cmppHandler) Submit(ctx context.Context, sc *cmpp.ServerConn, sub *cmpp.Submit) *cmpp.SubmitResp {
 	s := (*CMPP)(h)
 	s.received(sub.DestTerminalID, sub.MsgContent)
+	if !s.answers() {
+		return nil
+	}
 	if s.decide() {
 		return &cmpp.SubmitResp{Result: s.cfg.RejectCode}
 	}
@@ -137,24 +173,48 @@ func (s *CMPP) scheduleReport(sc *cmpp.ServerConn, id uint64, dest string) {
 	s.mu.Unlock()
 	send := func() {
 		now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
-		d := &cmpp.Deliver{MsgID: s.ids.Next(), DestID: "", SrcTerminalID: dest, RegisteredDelivery: 1,
-			Report: &cmpp.Report{MsgID: id, Stat: s.pickStat(), SubmitTime: now, DoneTime: now, DestTerminalID: dest}}
-		ok := s.keepTrying(ctx, func(ctx context.Context) bool {
-			conn := sc
-			if conn == nil || !s.alive(conn) {
-				conn = s.connFor(sc)
+		stat := s.pickStat()
+		for range s.reportCopies() {
+			d := &cmpp.Deliver{MsgID: s.ids.Next(), DestID: "", SrcTerminalID: dest, RegisteredDelivery: 1,
+				Report: &cmpp.Report{MsgID: id, Stat: stat, SubmitTime: now, DoneTime: now, DestTerminalID: dest}}
+			ok := s.keepTrying(ctx, func(ctx context.Context) bool {
+				conn := sc
+				if conn == nil || !s.alive(conn) {
+					conn = s.connFor(sc)
+				}
+				if conn == nil {
+					return false
+				}
+				resp, err := conn.Deliver(ctx, d)
+				return err == nil && resp.Result == 0
+			})
+			if !ok {
+				s.log.Warn("sim cmpp: report not delivered", "msg_id", id)
+				return
 			}
-			if conn == nil {
-				return false
-			}
-			resp, err := conn.Deliver(ctx, d)
-			return err == nil && resp.Result == 0
-		})
-		if !ok {
-			s.log.Warn("sim cmpp: report not delivered", "msg_id", id)
 		}
 	}
-	s.after(s.cfg.ReportDelay, send)
+	s.report(send)
+}
+
+// SendStrayReport sends a DELIVRD status report for a message id this
+// simulator never gave out (an operator's mix-up).
+func (s *CMPP) SendStrayReport(ctx context.Context, dest string) error {
+	conn := s.connFor(nil)
+	if conn == nil {
+		return ErrNoClient
+	}
+	now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
+	d := &cmpp.Deliver{MsgID: s.ids.Next(), SrcTerminalID: dest, RegisteredDelivery: 1,
+		Report: &cmpp.Report{MsgID: s.ids.Next(), Stat: "DELIVRD", SubmitTime: now, DoneTime: now, DestTerminalID: dest}}
+	resp, err := conn.Deliver(ctx, d)
+	if err != nil {
+		return fmt.Errorf("sim cmpp: stray report: %w", err)
+	}
+	if resp.Result != 0 {
+		return fmt.Errorf("sim cmpp: platform answered a stray report with result %d", resp.Result)
+	}
+	return nil
 }
 
 func (s *CMPP) alive(sc *cmpp.ServerConn) bool {
@@ -201,6 +261,7 @@ func (s *CMPP) SendMO(ctx context.Context, from, to, text string) error {
 	if conn == nil {
 		return ErrNoClient
 	}
+	text = s.moText(text)
 	coding := sms.PickCoding(text)
 	parts, err := sms.Split(text, coding, uint8(time.Now().UnixNano()))
 	if err != nil {

@@ -24,6 +24,18 @@ type Config struct {
 	ReportMix   map[string]float64 // stat → weight [DELIVRD: 1]
 	NoReports   bool               // never send status reports
 	Window      int                // outstanding DELIVERs (reports, MO) per connection [16, the CMPP spec's W]
+	// Operator habits that trap SPs:
+	// Signature is appended to every MO text, as operators append their
+	// signature or 退订 text ("【中国移动】").
+	Signature string
+	// ExtraReports sends this many more status reports per submit, all
+	// with the submit's message id and the same stat: an operator that
+	// appends its text to the MT and splits it into more parts than were
+	// sent reports once per part it made.
+	ExtraReports int
+	// ReportFirst sends the status report before the submit response (an
+	// operator that delivers locally answers late).
+	ReportFirst bool
 }
 
 // Stats counts what the simulator did.
@@ -32,15 +44,24 @@ type Stats struct {
 	Rejected int64 `json:"rejected"`
 	Reports  int64 `json:"reports"`
 	MO       int64 `json:"mo"`
+	// Unanswered counts submits received while silent or killed and
+	// left without a response (not in Submits).
+	Unanswered int64 `json:"unanswered,omitempty"`
 }
 
 // behaviour is the protocol-neutral operator logic shared by adapters.
 type behaviour struct {
 	cfg        Config
-	stats      struct{ submits, rejected, reports, mo atomic.Int64 }
+	stats      struct{ submits, rejected, reports, mo, unanswered atomic.Int64 }
 	rejectNext atomic.Int64
-	onSubmit   atomic.Pointer[func(dest string, content []byte)]
-	statKeys   []string // sorted stats of the mix, for a stable pick
+	// quota is how many more submits are answered; negative = no limit
+	// (GoSilent).
+	quota atomic.Int64
+	// down is set while the simulator is killed: submits being handled
+	// get no answer.
+	down     atomic.Bool
+	onSubmit atomic.Pointer[func(dest string, content []byte)]
+	statKeys []string // sorted stats of the mix, for a stable pick
 }
 
 func newBehaviour(cfg Config) *behaviour {
@@ -51,6 +72,7 @@ func newBehaviour(cfg Config) *behaviour {
 		cfg.ReportMix = map[string]float64{"DELIVRD": 1}
 	}
 	b := &behaviour{cfg: cfg}
+	b.quota.Store(-1)
 	for k := range cfg.ReportMix {
 		b.statKeys = append(b.statKeys, k)
 	}
@@ -102,8 +124,45 @@ func (b *behaviour) pickStat() string {
 
 func (b *behaviour) Stats() Stats {
 	return Stats{Submits: b.stats.submits.Load(), Rejected: b.stats.rejected.Load(),
-		Reports: b.stats.reports.Load(), MO: b.stats.mo.Load()}
+		Reports: b.stats.reports.Load(), MO: b.stats.mo.Load(), Unanswered: b.stats.unanswered.Load()}
 }
+
+// GoSilent makes the operator answer n more submits and then none, its
+// connections left open and heartbeats still answered: a peer that stops
+// answering mid-window. Speak ends it.
+func (b *behaviour) GoSilent(n int) { b.quota.Store(int64(max(n, 0))) }
+
+// Speak makes a silent operator answer submits again.
+func (b *behaviour) Speak() { b.quota.Store(-1) }
+
+// answers says whether to answer a submit just received (after received):
+// false while silent (GoSilent) or killed, and the submit is counted as
+// unanswered. Each protocol's handler then returns no response.
+func (b *behaviour) answers() bool {
+	if b.down.Load() {
+		b.stats.unanswered.Add(1)
+		return false
+	}
+	for {
+		q := b.quota.Load()
+		if q < 0 {
+			return true
+		}
+		if q == 0 {
+			b.stats.unanswered.Add(1)
+			return false
+		}
+		if b.quota.CompareAndSwap(q, q-1) {
+			return true
+		}
+	}
+}
+
+// reportCopies is how many status reports one submit gets (ExtraReports).
+func (b *behaviour) reportCopies() int { return 1 + max(b.cfg.ExtraReports, 0) }
+
+// moText is the MO text as the operator delivers it: with its signature.
+func (b *behaviour) moText(text string) string { return text + b.cfg.Signature }
 
 // ParseMix reads "DELIVRD:0.9,UNDELIV:0.1".
 func ParseMix(s string) (map[string]float64, error) {
@@ -151,6 +210,25 @@ func (b *behaviour) keepTrying(ctx context.Context, try func(context.Context) bo
 		}
 	}
 	return false
+}
+
+// report runs send, which delivers a submit's status reports: at once,
+// before the submit is answered, with ReportFirst; else after ReportDelay
+// in its own goroutine.
+func (b *behaviour) report(send func()) {
+	if b.cfg.ReportFirst {
+		send()
+		return
+	}
+	b.after(b.cfg.ReportDelay, send)
+}
+
+// killCtx is an already-ended context: closing a server with it drops
+// every connection at once, without the protocol's goodbye.
+func killCtx() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
 
 // after runs fn after d (at once, in its own goroutine, when d ≤ 0).

@@ -8,9 +8,11 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hongyan/internal/proto/sgip"
+	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
 
@@ -22,13 +24,15 @@ type SGIP struct {
 	cfg SGIPConfig
 	log *slog.Logger
 
-	mu   sync.Mutex
-	srv  *sgip.Server
-	back *sgip.Client // to the SP's Receiver
-	ln   net.Listener
-	ctx  context.Context
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	mu    sync.Mutex
+	srv   *sgip.Server
+	back  *sgip.Client // to the SP's Receiver
+	ln    net.Listener
+	addr  string          // of the last Listen, for Restart
+	ctx   context.Context // reports' lifetime: until Close (a Kill keeps them)
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
+	stray atomic.Uint32 // SendStrayReport's made-up sequence numbers
 }
 
 // SGIPConfig configures an SGIP simulator.
@@ -64,8 +68,11 @@ func (s *SGIP) Listen(addr string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ln = ln
-	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.ln, s.addr = ln, ln.Addr().String()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		s.ctx, s.stop = context.WithCancel(context.Background())
+	}
+	s.down.Store(false)
 	s.srv = sgip.NewSMGServer(sgip.ServerConfig{Window: s.behaviour.cfg.Window, Logger: s.log,
 		Auth: func(login, pw string, _ net.Addr) bool {
 			want, ok := s.cfg.Accounts[login]
@@ -104,16 +111,46 @@ func (s *SGIP) Close(ctx context.Context) error {
 	srv, back, stop := s.srv, s.back, s.stop
 	s.srv, s.back, s.ln = nil, nil, nil
 	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	if srv == nil {
 		return nil
 	}
-	stop()
 	err := srv.Close(ctx)
 	if back != nil {
 		err = errors.Join(err, back.Close(ctx))
 	}
 	s.wg.Wait()
 	return err
+}
+
+// Kill stops the simulator at once, as a crashed SMG: the listener, every
+// connection and the connection back to the SP close without Unbind, and
+// submits being handled get no response. Reports already due are kept and
+// delivered once it is back (Restart).
+func (s *SGIP) Kill() {
+	s.down.Store(true)
+	s.mu.Lock()
+	srv, back := s.srv, s.back
+	s.srv, s.back, s.ln = nil, nil, nil
+	s.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	_ = srv.Close(killCtx())
+	if back != nil {
+		_ = back.Close(killCtx())
+	}
+	s.wg.Wait()
+}
+
+// Restart listens again on the address of the last Listen.
+func (s *SGIP) Restart() error {
+	s.mu.Lock()
+	addr := s.addr
+	s.mu.Unlock()
+	return s.Listen(addr)
 }
 
 func (s *SGIP) backClient() (*sgip.Client, context.Context) {
@@ -131,6 +168,9 @@ func (h *sgipHandler) Submit(ctx context.Context, sc *sgip.ServerConn, sub *sgip
 		users[k] = strip86(u)
 	}
 	s.received(users, sub.MessageContent)
+	if !s.answers() {
+		return nil
+	}
 	if s.decide() {
 		return &sgip.SubmitResp{Result: uint8(s.behaviour.cfg.RejectCode)}
 	}
@@ -141,10 +181,14 @@ func (h *sgipHandler) Submit(ctx context.Context, sc *sgip.ServerConn, sub *sgip
 			if sub.ReportFlag == sgip.ReportOnFailure && stat == "DELIVRD" {
 				continue
 			}
-			s.after(s.behaviour.cfg.ReportDelay, func() {
-				rp := &sgip.Report{SubmitSeq: seq, ReportType: sgip.ReportForSubmit, UserNumber: u}
-				rp.State, rp.ErrorCode = sgipState(stat)
-				s.sendReport(rp)
+			s.report(func() {
+				for range s.reportCopies() {
+					rp := &sgip.Report{SubmitSeq: seq, ReportType: sgip.ReportForSubmit, UserNumber: u}
+					rp.State, rp.ErrorCode = sgipState(stat)
+					if !s.sendReport(rp) {
+						return
+					}
+				}
 			})
 		}
 	}
@@ -166,10 +210,10 @@ func sgipState(stat string) (state, code uint8) {
 	return sgip.StateFailed, sgip.ResultSystemFailure
 }
 
-func (s *SGIP) sendReport(rp *sgip.Report) {
+func (s *SGIP) sendReport(rp *sgip.Report) bool {
 	_, ctx := s.backClient()
 	if ctx == nil {
-		return
+		return false
 	}
 	ok := s.keepTrying(ctx, func(ctx context.Context) bool {
 		back, _ := s.backClient()
@@ -182,6 +226,26 @@ func (s *SGIP) sendReport(rp *sgip.Report) {
 	if !ok {
 		s.log.Warn("sim sgip: report not delivered", "msg_id", rp.MsgID())
 	}
+	return ok
+}
+
+// SendStrayReport sends a delivered Report for a Submit sequence number
+// the SP never used (an SMG's mix-up).
+func (s *SGIP) SendStrayReport(ctx context.Context, dest string) error {
+	back, _ := s.backClient()
+	if back == nil {
+		return ErrNoClient
+	}
+	rp := &sgip.Report{SubmitSeq: session.Seq{Node: 1, Time: 1010000, N: s.stray.Add(1)},
+		ReportType: sgip.ReportForSubmit, UserNumber: with86(dest), State: sgip.StateDelivered}
+	resp, err := back.Report(ctx, rp)
+	if err != nil {
+		return fmt.Errorf("sim sgip: stray report: %w", err)
+	}
+	if resp.Result != sgip.ResultOK {
+		return fmt.Errorf("sim sgip: platform answered a stray report with result %d", resp.Result)
+	}
+	return nil
 }
 
 // SendMO delivers a user's message (split with UDH when long) over a
@@ -191,6 +255,7 @@ func (s *SGIP) SendMO(ctx context.Context, from, to, text string) error {
 	if back == nil {
 		return ErrNoClient
 	}
+	text = s.moText(text)
 	coding := sms.PickCoding(text)
 	parts, err := sms.Split(text, coding, uint8(time.Now().UnixNano()))
 	if err != nil {

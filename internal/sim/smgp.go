@@ -23,7 +23,8 @@ type SMGP struct {
 	mu   sync.Mutex
 	srv  *smgp.Server
 	ln   net.Listener
-	ctx  context.Context
+	addr string          // of the last Listen, for Restart
+	ctx  context.Context // reports' lifetime: until Close (a Kill keeps them)
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
@@ -58,8 +59,11 @@ func (s *SMGP) Listen(addr string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ln = ln
-	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.ln, s.addr = ln, ln.Addr().String()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		s.ctx, s.stop = context.WithCancel(context.Background())
+	}
+	s.down.Store(false)
 	s.srv = smgp.NewServer(smgp.ServerConfig{Window: s.cfg.Window, Logger: s.log, Auth: func(id string) (string, bool) {
 		sec, ok := s.accounts[id]
 		return sec, ok
@@ -85,19 +89,47 @@ func (s *SMGP) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Close stops the simulator; Listen may start it again.
+// Close stops the simulator (Exit to each client) and drops the status
+// reports not yet delivered; Listen may start it again.
 func (s *SMGP) Close(ctx context.Context) error {
 	s.mu.Lock()
 	srv, stop := s.srv, s.stop
 	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	if srv == nil {
 		return nil
 	}
-	stop()
 	err := srv.Close(ctx)
 	s.wg.Wait()
 	return err
+}
+
+// Kill stops the simulator at once, as a crashed SMGW: the listener and
+// every connection close without Exit, and submits being handled get no
+// response. Status reports already due are kept and delivered once it is
+// back (Restart).
+func (s *SMGP) Kill() {
+	s.down.Store(true)
+	s.mu.Lock()
+	srv := s.srv
+	s.srv, s.ln = nil, nil
+	s.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	_ = srv.Close(killCtx())
+	s.wg.Wait()
+}
+
+// Restart listens again on the address of the last Listen.
+func (s *SMGP) Restart() error {
+	s.mu.Lock()
+	addr := s.addr
+	s.mu.Unlock()
+	return s.Listen(addr)
 }
 
 type smgpHandler SMGP
@@ -108,13 +140,16 @@ func (h *smgpHandler) Disconnected(*smgp.ServerConn) {}
 func (h *smgpHandler) Submit(ctx context.Context, sc *smgp.ServerConn, sub *smgp.Submit) *smgp.SubmitResp {
 	s := (*SMGP)(h)
 	s.received(sub.DestTermID, sub.MsgContent)
+	if !s.answers() {
+		return nil
+	}
 	if s.decide() {
 		return &smgp.SubmitResp{Status: s.cfg.RejectCode}
 	}
 	id := s.ids.Next()
 	if sub.NeedReport == 1 && !s.cfg.NoReports {
 		for _, dest := range sub.DestTermID {
-			s.after(s.cfg.ReportDelay, func() { s.sendReport(sc.ClientID(), id, dest) })
+			s.report(func() { s.sendReport(sc.ClientID(), id, dest) })
 		}
 	}
 	return &smgp.SubmitResp{MsgID: id}
@@ -125,19 +160,43 @@ func (s *SMGP) sendReport(clientID string, id smgp.MsgID, dest string) {
 	ctx := s.ctx
 	s.mu.Unlock()
 	now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
-	d := &smgp.Deliver{MsgID: s.ids.Next(), IsReport: 1, SrcTermID: dest,
-		Report: &smgp.Report{MsgID: id, Sub: "001", Dlvrd: "001", SubmitDate: now, DoneDate: now, Stat: s.pickStat(), Err: "000"}}
-	ok := s.keepTrying(ctx, func(ctx context.Context) bool {
-		conn := s.deliverConn(clientID)
-		if conn == nil {
-			return false
+	stat := s.pickStat()
+	for range s.reportCopies() {
+		d := &smgp.Deliver{MsgID: s.ids.Next(), IsReport: 1, SrcTermID: dest,
+			Report: &smgp.Report{MsgID: id, Sub: "001", Dlvrd: "001", SubmitDate: now, DoneDate: now, Stat: stat, Err: "000"}}
+		ok := s.keepTrying(ctx, func(ctx context.Context) bool {
+			conn := s.deliverConn(clientID)
+			if conn == nil {
+				return false
+			}
+			resp, err := conn.Deliver(ctx, d)
+			return err == nil && resp.Status == smgp.StatusOK
+		})
+		if !ok {
+			s.log.Warn("sim smgp: report not delivered", "msg_id", id.String())
+			return
 		}
-		resp, err := conn.Deliver(ctx, d)
-		return err == nil && resp.Status == smgp.StatusOK
-	})
-	if !ok {
-		s.log.Warn("sim smgp: report not delivered", "msg_id", id.String())
 	}
+}
+
+// SendStrayReport sends a DELIVRD status report for a MsgID this simulator
+// never gave out (an operator's mix-up).
+func (s *SMGP) SendStrayReport(ctx context.Context, dest string) error {
+	conn := s.deliverConn("")
+	if conn == nil {
+		return ErrNoClient
+	}
+	now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
+	d := &smgp.Deliver{MsgID: s.ids.Next(), IsReport: 1, SrcTermID: dest,
+		Report: &smgp.Report{MsgID: s.ids.Next(), Sub: "001", Dlvrd: "001", SubmitDate: now, DoneDate: now, Stat: "DELIVRD", Err: "000"}}
+	resp, err := conn.Deliver(ctx, d)
+	if err != nil {
+		return fmt.Errorf("sim smgp: stray report: %w", err)
+	}
+	if resp.Status != smgp.StatusOK {
+		return fmt.Errorf("sim smgp: platform answered a stray report with status %d", resp.Status)
+	}
+	return nil
 }
 
 // deliverConn finds a logged-in connection that may receive Delivers,
@@ -168,6 +227,7 @@ func (s *SMGP) SendMO(ctx context.Context, from, to, text string) error {
 	if conn == nil {
 		return ErrNoClient
 	}
+	text = s.moText(text)
 	coding := sms.PickCoding(text)
 	parts, err := sms.Split(text, coding, uint8(time.Now().UnixNano()))
 	if err != nil {

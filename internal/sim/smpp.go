@@ -29,7 +29,8 @@ type SMPP struct {
 	mu   sync.Mutex
 	srv  *smpp.Server
 	ln   net.Listener
-	ctx  context.Context
+	addr string          // of the last Listen, for Restart
+	ctx  context.Context // receipts' lifetime: until Close (a Kill keeps them)
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
@@ -66,8 +67,11 @@ func (s *SMPP) Listen(addr string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ln = ln
-	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.ln, s.addr = ln, ln.Addr().String()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		s.ctx, s.stop = context.WithCancel(context.Background())
+	}
+	s.down.Store(false)
 	s.srv = smpp.NewServer(smpp.ServerConfig{Version: s.version, SystemID: "HYSIM", Window: s.cfg.Window, Logger: s.log,
 		Auth: smpp.StaticAuth(s.accounts)}, (*smppHandler)(s))
 	srv := s.srv
@@ -91,19 +95,47 @@ func (s *SMPP) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Close stops the simulator; Listen may start it again.
+// Close stops the simulator (unbind to each ESME) and drops the receipts
+// not yet delivered; Listen may start it again.
 func (s *SMPP) Close(ctx context.Context) error {
 	s.mu.Lock()
 	srv, stop := s.srv, s.stop
 	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	if srv == nil {
 		return nil
 	}
-	stop()
 	err := srv.Close(ctx)
 	s.wg.Wait()
 	return err
+}
+
+// Kill stops the simulator at once, as a crashed SMSC: the listener and
+// every connection close without unbind, and submits being handled get no
+// response. Receipts already due are kept and delivered once it is back
+// (Restart).
+func (s *SMPP) Kill() {
+	s.down.Store(true)
+	s.mu.Lock()
+	srv := s.srv
+	s.srv, s.ln = nil, nil
+	s.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	_ = srv.Close(killCtx())
+	s.wg.Wait()
+}
+
+// Restart listens again on the address of the last Listen.
+func (s *SMPP) Restart() error {
+	s.mu.Lock()
+	addr := s.addr
+	s.mu.Unlock()
+	return s.Listen(addr)
 }
 
 type smppHandler SMPP
@@ -114,6 +146,9 @@ func (h *smppHandler) Disconnected(*smpp.ServerConn) {}
 func (h *smppHandler) Submit(ctx context.Context, sc *smpp.ServerConn, sub *smpp.SubmitSM) *smpp.SubmitSMResp {
 	s := (*SMPP)(h)
 	s.received([]string{sub.DestinationAddr}, sub.ShortMessage)
+	if !s.answers() {
+		return nil
+	}
 	if s.decide() {
 		return &smpp.SubmitSMResp{Status: s.cfg.RejectCode}
 	}
@@ -121,7 +156,7 @@ func (h *smppHandler) Submit(ctx context.Context, sc *smpp.ServerConn, sub *smpp
 	id := strconv.FormatUint(n, 16)
 	if sub.RegisteredDelivery&1 == 1 && !s.cfg.NoReports {
 		orig := *sub
-		s.after(s.cfg.ReportDelay, func() { s.sendReceipt(sc.SystemID(), &orig, id, strconv.FormatUint(n, 10)) })
+		s.report(func() { s.sendReceipt(sc.SystemID(), &orig, id, strconv.FormatUint(n, 10)) })
 	}
 	return &smpp.SubmitSMResp{MessageID: id}
 }
@@ -131,18 +166,43 @@ func (s *SMPP) sendReceipt(systemID string, orig *smpp.SubmitSM, respID, textID 
 	ctx := s.ctx
 	s.mu.Unlock()
 	now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
-	d := smpp.NewReceipt(orig, &smpp.Receipt{ID: respID, TextID: textID, Stat: s.pickStat(), SubmitDate: now, DoneDate: now})
-	ok := s.keepTrying(ctx, func(ctx context.Context) bool {
-		rx := s.receivers(systemID)
-		if len(rx) == 0 {
-			return false
+	stat := s.pickStat()
+	for range s.reportCopies() {
+		d := smpp.NewReceipt(orig, &smpp.Receipt{ID: respID, TextID: textID, Stat: stat, SubmitDate: now, DoneDate: now})
+		ok := s.keepTrying(ctx, func(ctx context.Context) bool {
+			rx := s.receivers(systemID)
+			if len(rx) == 0 {
+				return false
+			}
+			resp, err := rx[0].Deliver(ctx, d)
+			return err == nil && resp.Status == smpp.ESME_ROK
+		})
+		if !ok {
+			s.log.Warn("sim smpp: receipt not delivered", "message_id", respID)
+			return
 		}
-		resp, err := rx[0].Deliver(ctx, d)
-		return err == nil && resp.Status == smpp.ESME_ROK
-	})
-	if !ok {
-		s.log.Warn("sim smpp: receipt not delivered", "message_id", respID)
 	}
+}
+
+// SendStrayReport sends a DELIVRD receipt for a message id this simulator
+// never gave out (an SMSC's mix-up).
+func (s *SMPP) SendStrayReport(ctx context.Context, dest string) error {
+	rx := s.receivers("")
+	if len(rx) == 0 {
+		return ErrNoClient
+	}
+	n := s.next.Add(1)
+	now := time.Now().In(time.FixedZone("CST", 8*3600)).Format("0601021504")
+	d := smpp.NewReceipt(&smpp.SubmitSM{SourceAddr: "0", DestAddrNPI: 1, DestinationAddr: dest},
+		&smpp.Receipt{ID: strconv.FormatUint(n, 16), TextID: strconv.FormatUint(n, 10), Stat: "DELIVRD", SubmitDate: now, DoneDate: now})
+	resp, err := rx[0].Deliver(ctx, d)
+	if err != nil {
+		return fmt.Errorf("sim smpp: stray receipt: %w", err)
+	}
+	if resp.Status != smpp.ESME_ROK {
+		return fmt.Errorf("sim smpp: platform answered a stray receipt with %s", smpp.StatusName(resp.Status))
+	}
+	return nil
 }
 
 func (s *SMPP) receivers(systemID string) []*smpp.ServerConn {
@@ -164,6 +224,7 @@ func (s *SMPP) SendMO(ctx context.Context, from, to, text string) error {
 	if len(rx) == 0 {
 		return ErrNoClient
 	}
+	text = s.moText(text)
 	coding := sms.PickCoding(text)
 	if coding == sms.ASCII {
 		coding = sms.GSM7 // SMPP's default alphabet

@@ -64,6 +64,8 @@ type Account struct {
 	ID           int64
 	Name         string
 	Balance      int64  // li
+	Reserved     int64  // li held for accepted messages not yet final (read-only: the store keeps it)
+	CreditLimit  int64  // li a postpaid account may go below zero; 0 = prepaid
 	ServiceCode  string // long number owned, e.g. "10658000"; MO to it or any extension lands here
 	CallbackURL  string // receive URL for MO and status pushes; "" = inbox only
 	Secret       string // HMAC-SHA256 key for pushes (stored as given: it must be usable to sign)
@@ -116,6 +118,67 @@ type BusinessType struct {
 	AtLeastOnce   bool          // in-doubt after a crash: resend (true) or mark Unknown (false)
 	Validity      time.Duration // 0 = platform default
 	Enabled       bool
+	FeePerSegment int64  // li; 0 = free
+	ChargeOn      string // ChargeDelivered (default) or ChargeSubmitted
+}
+
+// When a message's fee is taken (it is reserved at accept either way).
+const (
+	ChargeDelivered = "delivered" // only a delivered message is charged (status reports required)
+	ChargeSubmitted = "submitted" // every message the operator accepted is charged, whatever its report
+)
+
+// Charges says whether a message going final in state to, from state
+// from, is charged under policy chargeOn. Everything else releases its
+// reservation: a refusal, a failure before the operator took it.
+func Charges(chargeOn string, from, to State) bool {
+	switch {
+	case to == Delivered:
+		return chargeOn == ChargeDelivered || chargeOn == ChargeSubmitted
+	case chargeOn == ChargeSubmitted:
+		return from == Submitted && (to == Undelivered || to == Expired || to == Unknown)
+	}
+	return false
+}
+
+// LedgerEntry is one movement of an account's balance.
+type LedgerEntry struct {
+	ID           int64
+	AccountID    int64
+	At           time.Time
+	Kind         string // "recharge", "adjust", "charge"
+	Amount       int64  // li; negative takes money
+	BalanceAfter int64
+	Messages     int // charges: how many messages the row covers
+	Note         string
+	Actor        string // who did it (user name), "" = the platform
+}
+
+// BlacklistEntry bars a number from one business type, or from all ("").
+type BlacklistEntry struct {
+	Number    string
+	Business  string
+	Reason    string
+	Source    string // "admin", "import", "unsubscribe", …
+	CreatedAt time.Time
+}
+
+// FilterWord is a forbidden word and what to do with a text containing it.
+type FilterWord struct {
+	ID        int64
+	Word      string
+	Action    string // "reject" or "review"
+	CreatedAt time.Time
+}
+
+// Refusal records a request or number a rule refused, against its account.
+type Refusal struct {
+	AccountID int64
+	Business  string
+	Kind      string // "blacklisted", "content_filtered", "insufficient_balance", …
+	Number    string
+	Detail    string
+	At        time.Time
 }
 
 // Batch is one API request's worth of messages.
@@ -149,6 +212,9 @@ type Message struct {
 	SubmittedAt  time.Time
 	DoneAt       time.Time
 	OperatorCode string // operator's raw code of the final state (e.g. DELIVRD, UNDELIV, or a submit result)
+	Fee          int64  // li the message costs when charged; reserved from the account at accept
+	ChargeOn     string // ChargeDelivered, ChargeSubmitted, or "" (free)
+	Charged      int64  // li taken at its final state
 }
 
 // Segment is one submitted part of a message.
@@ -182,6 +248,7 @@ type AcceptItem struct {
 	// results
 	Dup           bool
 	ExistingBatch int64
+	NoFunds       bool // refused: the fees of its messages exceed what the account may spend; nothing written
 }
 
 // QueuedMark hands a message to a gateway: state → Queued (if lower),
@@ -308,6 +375,7 @@ type WriteSet struct {
 	Retries  []Retry
 	Finishes []Finish
 	Events   []Event
+	Refusals []Refusal
 	// Outcomes, set by Write.
 	SubmitOutcomes []ReportOutcome // reports kept unmatched that a submit now matched
 	ReportOutcomes []ReportOutcome // one per Reports entry
@@ -343,11 +411,36 @@ type Store interface {
 	DeleteMORoute(ctx context.Context, id int64) error // ErrNotFound
 	MORoutes(ctx context.Context) ([]*MORoute, error)  // by id
 
+	// --- money ---
+	// Recharge adds amount (li; negative = an adjustment down) to the
+	// balance and writes a ledger row of kind; returns the new balance.
+	Recharge(ctx context.Context, accountID, amount int64, kind, note, actor string) (int64, error)
+	// Ledger lists an account's entries, newest first.
+	Ledger(ctx context.Context, accountID int64, limit int) ([]LedgerEntry, error)
+
+	// --- rules ---
+	// AddBlacklist stores entries (an existing number+business is updated); returns how many were new.
+	AddBlacklist(ctx context.Context, es []BlacklistEntry) (int, error)
+	RemoveBlacklist(ctx context.Context, number, business string) error // ErrNotFound
+	// Blacklist calls fn for every entry (ordered by number, business).
+	Blacklist(ctx context.Context, fn func(BlacklistEntry) error) error
+	AddFilterWord(ctx context.Context, w *FilterWord) error // sets ID; ErrDuplicate for a word listed already
+	RemoveFilterWord(ctx context.Context, id int64) error   // ErrNotFound
+	FilterWords(ctx context.Context) ([]*FilterWord, error)
+	// Refusals lists an account's refusals (0 = all), newest first.
+	Refusals(ctx context.Context, accountID int64, limit int) ([]Refusal, error)
+
 	// --- message hot path: each call is ONE transaction ---
 
 	// Accept inserts batches, messages and events of many requests. Items
 	// whose (AccountID, ClientRef) exists (or repeats inside the call) are
 	// marked Dup and not written; every other item is written whole.
+	// The fees of an item's messages not final at accept are reserved on
+	// its account; an item whose fees exceed balance + credit_limit -
+	// reserved is marked NoFunds and not written (checked before Dup).
+	// When a message goes final (by any method), its reservation is
+	// released and, if Charges says so, its fee taken from the balance
+	// (messages.charged, one ledger row per account per transaction).
 	Accept(ctx context.Context, items []*AcceptItem) error
 	// Write applies a WriteSet in ONE transaction: how the core group-commits
 	// every kind of hot-path write together (one fsync for all of them).

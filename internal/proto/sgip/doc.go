@@ -68,7 +68,7 @@
 //   - Idle: a Server closes a connection quiet for Session.IdleHeartbeat
 //     [60 s, spec §3.7.2]. A Client unbinds after IdleClose [55 s, just under
 //     the SMG's 60 s] and reconnects on the next request; meanwhile its
-//     Stats report its Conns as Connected, so gateway health stays up.
+//     Stats report no session (Connected 0) and Available stays true.
 //   - Unbind belongs to the side that opened the connection: a Server sends
 //     none when it closes.
 //   - Window: 16 outstanding requests per connection by default; the spec

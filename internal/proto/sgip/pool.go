@@ -193,10 +193,9 @@ func (c *Client) Close(ctx context.Context) error {
 	return errs
 }
 
-// Stats aggregates every generation. While parked after an idle close the
-// client reports its Conns as Connected: no socket is open, but the next
-// request reopens them, so the gateway is available and must stay healthy
-// (a pool that avoids "unconnected" gateways would otherwise never wake it).
+// Stats aggregates every generation. Connected counts the sessions bound
+// right now: none while parked after an idle close (Available tells
+// whether the client can take requests).
 func (c *Client) Stats() session.Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -217,10 +216,26 @@ func (c *Client) Stats() session.Stats {
 		}
 	}
 	s.Reconnects += c.reopens
-	if c.parked && !c.closed {
-		s.Connected = max(s.Connected, max(c.cfg.Conns, 1))
-	}
 	return s
+}
+
+// Available reports whether a request would be tried now: a session is
+// bound, or the client is idle (parked, or not yet connected) and the
+// request connects, or the current generation is still making its first
+// attempt. False once closed, and while the current generation has no
+// session after a failed connect or Bind, or after losing its sessions,
+// until its back-off redial succeeds.
+func (c *Client) Available() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.ctx.Err() != nil {
+		return false
+	}
+	if c.cur == nil {
+		return true
+	}
+	st := c.cur.sc.Stats()
+	return st.Connected > 0 || st.LastError == ""
 }
 
 // Parked reports whether the client closed its connections for idleness

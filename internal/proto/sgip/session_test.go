@@ -221,6 +221,9 @@ func TestBindRefused(t *testing.T) {
 			if c.Stats().Connected != 0 || len(srv.Conns()) != 0 {
 				t.Fatal("refused bind counted as a session")
 			}
+			if c.Available() {
+				t.Fatal("a client backing off after a refused bind reports itself available")
+			}
 			select {
 			case <-h.bound:
 				t.Fatal("server reported a refused bind")
@@ -287,8 +290,11 @@ func TestIdleCloseAndReconnect(t *testing.T) {
 	if !c.Parked() {
 		t.Fatal("client not parked after idle close")
 	}
-	if st := c.Stats(); st.Connected != 1 || st.LastError != "" || st.Sent < 2 {
-		t.Fatalf("parked stats %+v (a parked client stays available)", st)
+	if st := c.Stats(); st.Connected != 0 || st.LastError != "" || st.Sent < 2 {
+		t.Fatalf("parked stats %+v, want no session counted and no error", st)
+	}
+	if !c.Available() {
+		t.Fatal("a parked client is not available: nothing would wake it")
 	}
 	r, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("again")})
 	if err != nil || r.Result != 0 {
@@ -297,7 +303,7 @@ func TestIdleCloseAndReconnect(t *testing.T) {
 	if second := recv(t, h.bound); second == first {
 		t.Fatal("no new session")
 	}
-	if st := c.Stats(); st.Reconnects != 1 || st.Connected != 1 || c.Parked() {
+	if st := c.Stats(); st.Reconnects != 1 || st.Connected != 1 || c.Parked() || !c.Available() {
 		t.Fatalf("stats after reconnect %+v", st)
 	}
 	if n := len(h.submitted()); n != 2 {
@@ -350,8 +356,8 @@ func TestCloseUnbinds(t *testing.T) {
 	if _, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"1"}}); !errors.Is(err, session.ErrClosed) {
 		t.Fatalf("submit after close: %v", err)
 	}
-	if c.Stats().Connected != 0 {
-		t.Fatal("closed client reports a session")
+	if c.Stats().Connected != 0 || c.Available() {
+		t.Fatal("closed client reports a session or availability")
 	}
 }
 

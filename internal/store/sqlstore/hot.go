@@ -38,7 +38,8 @@ import (
 var pendingIn = "('" + string(store.Accepted) + "', '" + string(store.Queued) + "', '" + string(store.Submitted) + "')"
 
 const msgColList = `id, batch_id, account_id, to_number, src, content, business, priority, segments, operator,
-gateway, state, attempts, next_attempt, schedule_at, in_flight, created_at, submitted_at, done_at, operator_code`
+gateway, state, attempts, next_attempt, schedule_at, in_flight, created_at, submitted_at, done_at, operator_code,
+fee, charge_on, charged`
 
 // The timeline. The lines every message has — "accepted", "queued" for
 // its first attempt, "submitted" per segment, the final "report" per
@@ -90,10 +91,12 @@ type msgInfo struct {
 	gateway  string
 	queueEv  int64 // line id of the first "queued" line kept on the row (0 = none)
 	queuedAt int64 // its time
+	fee      int64 // reserved at accept; settled when final (billing.go)
+	chargeOn string
 }
 
 // msgInfoCols are the columns of messages that make a msgInfo.
-const msgInfoCols = `account_id, state, segments, attempts, operator, gateway, queue_ev, queued_at`
+const msgInfoCols = `account_id, state, segments, attempts, operator, gateway, queue_ev, queued_at, fee, charge_on`
 
 // loadMessages returns the given messages that exist, reading (and, on
 // PostgreSQL, locking) only those the transaction knows nothing of yet
@@ -121,7 +124,7 @@ func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
 		for rows.Next() {
 			var id int64
 			m := &msgInfo{}
-			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt); err != nil {
+			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt, &m.fee, &m.chargeOn); err != nil {
 				return fmt.Errorf("load messages: %w", err)
 			}
 			out[id] = m
@@ -218,8 +221,24 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 		}
 		var acc []acceptLine
 		for _, it := range items {
-			it.Dup, it.ExistingBatch = false, 0
+			it.Dup, it.ExistingBatch, it.NoFunds = false, 0, false
 			b := &it.Batch
+			var fee int64
+			for _, m := range it.Messages {
+				if !m.State.Final() {
+					fee += m.Fee
+				}
+			}
+			if fee > 0 {
+				ok, err := w.canReserve(b.AccountID, fee)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					it.NoFunds = true
+					continue
+				}
+			}
 			if b.Total == 0 {
 				b.Total = len(it.Messages)
 			}
@@ -257,6 +276,9 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				seen[k] = b.ID
 			} else {
 				batches = append(batches, row...)
+			}
+			if fee > 0 {
+				w.money(b.AccountID).reserve += fee
 			}
 			for _, m := range it.Messages {
 				if m.BatchID == 0 {
@@ -317,12 +339,12 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			for j, m := range it.Messages {
 				msgs = append(msgs, m.ID, m.BatchID, m.AccountID, m.To, m.Src, m.Content, m.Business, m.Priority, m.Segments,
 					m.Operator, m.Gateway, string(m.State), m.Attempts, us(m.NextAttempt), us(m.ScheduleAt), b2i(m.InFlight),
-					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode, acc[j].ev, acc[j].note)
+					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode, m.Fee, m.ChargeOn, m.Charged, acc[j].ev, acc[j].note)
 				// Later parts of the same Write, and on SQLite later
 				// Writes, need not read it back.
 				if !m.State.Final() {
 					w.keep(m.ID, &msgInfo{account: m.AccountID, state: m.State, segments: m.Segments, attempts: m.Attempts,
-						operator: m.Operator, gateway: m.Gateway})
+						operator: m.Operator, gateway: m.Gateway, fee: m.Fee, chargeOn: m.ChargeOn})
 				}
 			}
 		}
@@ -907,14 +929,16 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 		if final == "" {
 			continue
 		}
+		charged := feeTaken(m, m.state, final)
+		w.settleFinal(m, charged)
 		m.state = final
 		w.final(id)
 		outs[i].Final = final
-		finals = append(finals, []any{id, string(final), code, ats[i], int64(outs[i].Seq)})
+		finals = append(finals, []any{id, string(final), code, ats[i], int64(outs[i].Seq), charged})
 	}
 	slices.SortFunc(finals, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
-	_, err = w.updateRows("messages", "issii", idKey,
-		"state = v.column2, operator_code = v.column3, done_at = v.column4, in_flight = 0, final_seg = v.column5",
+	_, err = w.updateRows("messages", "issiii", idKey,
+		"state = v.column2, operator_code = v.column3, done_at = v.column4, in_flight = 0, final_seg = v.column5, charged = v.column6",
 		"messages.done_at = 0", finals)
 	if err != nil {
 		return nil, fmt.Errorf("final messages: %w", err)
@@ -1041,17 +1065,29 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 			detail string
 		}
 		var done []fin
+		ids := make([]int64, len(fs))
+		for i, f := range fs {
+			ids[i] = f.MessageID
+		}
+		info, err := w.loadMessages(ids) // for the money a final state settles
+		if err != nil {
+			return err
+		}
 		for _, f := range fs {
 			at := orNow(f.At)
-			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0 WHERE id = ? AND done_at = 0`,
-				string(f.State), f.Code, us(at), f.MessageID)
+			m := info[f.MessageID]
+			if m == nil || m.state.Final() {
+				continue // no such message, or final already: forward only
+			}
+			charged := feeTaken(m, m.state, f.State)
+			n, err := w.execN(`UPDATE messages SET state = ?, operator_code = ?, done_at = ?, in_flight = 0, charged = ? WHERE id = ? AND done_at = 0`,
+				string(f.State), f.Code, us(at), charged, f.MessageID)
 			if err != nil {
 				return fmt.Errorf("message %d: %w", f.MessageID, err)
 			}
 			if n > 0 {
-				if m := w.msg(f.MessageID); m != nil {
-					m.state = f.State
-				}
+				w.settleFinal(m, charged)
+				m.state = f.State
 				w.final(f.MessageID)
 				detail := string(f.State)
 				if f.Code != "" {

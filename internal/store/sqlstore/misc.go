@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"hongyan/internal/store"
@@ -36,7 +37,7 @@ func (s *Store) dupOr(err error) error {
 
 // ---- accounts ----
 
-const accountCols = `name, balance, service_code, callback_url, secret, password_hash, created_at`
+const accountCols = `name, balance, service_code, callback_url, secret, password_hash, created_at, reserved, credit_limit`
 
 // CreateAccount inserts a; a.ID is set when 0. A taken name is ErrDuplicate.
 func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
@@ -46,19 +47,25 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
 	given := a.ID
 	return s.write(ctx, "create account", func(w *wtx) error {
 		id, err := w.insertWithID("accounts", given, accountCols,
-			[]any{a.Name, a.Balance, a.ServiceCode, a.CallbackURL, a.Secret, a.PasswordHash, us(a.CreatedAt)})
+			[]any{a.Name, a.Balance, a.ServiceCode, a.CallbackURL, a.Secret, a.PasswordHash, us(a.CreatedAt), a.Reserved, a.CreditLimit})
 		if err != nil {
 			return s.dupOr(err)
 		}
 		a.ID = id
-		return nil
+		if a.Balance == 0 {
+			return nil
+		}
+		// The opening balance is the ledger's first entry: a balance is always the sum of its entries.
+		_, err = w.exec(`INSERT INTO ledger (account_id, at, kind, amount, balance_after, messages, note, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, us(a.CreatedAt), "open", a.Balance, a.Balance, 0, "opening balance", "")
+		return err
 	})
 }
 
 func scanAccount(sc scanner) (*store.Account, error) {
 	a := &store.Account{}
 	var created int64
-	if err := sc.Scan(&a.ID, &a.Name, &a.Balance, &a.ServiceCode, &a.CallbackURL, &a.Secret, &a.PasswordHash, &created); err != nil {
+	if err := sc.Scan(&a.ID, &a.Name, &a.Balance, &a.ServiceCode, &a.CallbackURL, &a.Secret, &a.PasswordHash, &created, &a.Reserved, &a.CreditLimit); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = tm(created)
@@ -145,23 +152,28 @@ func (s *Store) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 
 // ---- business types ----
 
-var btCols = []string{"code", "name", "priority", "max_retries", "retry_interval_us", "max_segments", "at_least_once", "validity_us", "enabled"}
+var btCols = []string{"code", "name", "priority", "max_retries", "retry_interval_us", "max_segments", "at_least_once", "validity_us", "enabled", "fee_per_segment", "charge_on"}
 
 // UpsertBusinessType inserts b or replaces the type with its Code.
 func (s *Store) UpsertBusinessType(ctx context.Context, b *store.BusinessType) error {
-	q := `INSERT INTO business_types (code, name, priority, max_retries, retry_interval_us, max_segments, at_least_once, validity_us, enabled)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.d.upsert(btCols[:1], btCols[1:], "")
+	if b.ChargeOn == "" {
+		b.ChargeOn = store.ChargeDelivered
+	}
+	if b.ChargeOn != store.ChargeDelivered && b.ChargeOn != store.ChargeSubmitted {
+		return fmt.Errorf("store: business type %s: charge_on %q: want %s or %s", b.Code, b.ChargeOn, store.ChargeDelivered, store.ChargeSubmitted)
+	}
+	q := `INSERT INTO business_types (` + strings.Join(btCols, ", ") + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.d.upsert(btCols[:1], btCols[1:], "")
 	return s.write(ctx, "upsert business type", func(w *wtx) error {
 		_, err := w.exec(q, b.Code, b.Name, b.Priority, b.MaxRetries, b.RetryInterval.Microseconds(), b.MaxSegments,
-			b2i(b.AtLeastOnce), b.Validity.Microseconds(), b2i(b.Enabled))
+			b2i(b.AtLeastOnce), b.Validity.Microseconds(), b2i(b.Enabled), b.FeePerSegment, b.ChargeOn)
 		return err
 	})
 }
 
 // BusinessTypes lists every type by code.
 func (s *Store) BusinessTypes(ctx context.Context) ([]*store.BusinessType, error) {
-	rows, err := s.rquery(ctx, `SELECT code, name, priority, max_retries, retry_interval_us, max_segments, at_least_once, validity_us, enabled
-FROM business_types ORDER BY code`)
+	rows, err := s.rquery(ctx, `SELECT `+strings.Join(btCols, ", ")+` FROM business_types ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: business types: %w", err)
 	}
@@ -170,7 +182,7 @@ FROM business_types ORDER BY code`)
 	for rows.Next() {
 		b := &store.BusinessType{}
 		var retry, validity, alo, enabled int64
-		if err := rows.Scan(&b.Code, &b.Name, &b.Priority, &b.MaxRetries, &retry, &b.MaxSegments, &alo, &validity, &enabled); err != nil {
+		if err := rows.Scan(&b.Code, &b.Name, &b.Priority, &b.MaxRetries, &retry, &b.MaxSegments, &alo, &validity, &enabled, &b.FeePerSegment, &b.ChargeOn); err != nil {
 			return nil, fmt.Errorf("store: business types: %w", err)
 		}
 		b.RetryInterval, b.Validity = time.Duration(retry)*time.Microsecond, time.Duration(validity)*time.Microsecond

@@ -21,7 +21,8 @@ func scanMessage(sc scanner) (*store.Message, error) {
 	var state string
 	var next, sched, inflight, created, submitted, done int64
 	if err := sc.Scan(&m.ID, &m.BatchID, &m.AccountID, &m.To, &m.Src, &m.Content, &m.Business, &m.Priority, &m.Segments,
-		&m.Operator, &m.Gateway, &state, &m.Attempts, &next, &sched, &inflight, &created, &submitted, &done, &m.OperatorCode); err != nil {
+		&m.Operator, &m.Gateway, &state, &m.Attempts, &next, &sched, &inflight, &created, &submitted, &done, &m.OperatorCode,
+		&m.Fee, &m.ChargeOn, &m.Charged); err != nil {
 		return nil, err
 	}
 	m.State = store.State(state)

@@ -436,6 +436,8 @@ type wtx struct {
 	msgs map[int64]*msgInfo
 	// finals: messages that went final in this transaction (see wtx.final).
 	finals []int64
+	// acct: money this transaction reserves, releases and charges (billing.go).
+	acct map[int64]*acctMoney
 	// lineBlock: this transaction reserved SQLite's current block of line
 	// ids (see sqliteDialect.lineIDs), to be forgotten if it rolls back.
 	lineBlock bool
@@ -533,6 +535,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 	if err == nil {
 		err = fn(w)
 	}
+	if err == nil {
+		err = w.flushMoney()
+	}
 	if err != nil {
 		_ = tx.Rollback()
 	} else if err = tx.Commit(); err != nil {
@@ -582,7 +587,10 @@ func (s *Store) Write(ctx context.Context, b *store.WriteSet) error {
 		if err := s.FinishMessages(ctx, b.Finishes); err != nil {
 			return err
 		}
-		return s.AddEvents(ctx, b.Events)
+		if err := s.AddEvents(ctx, b.Events); err != nil {
+			return err
+		}
+		return w.insertRefusals(b.Refusals)
 	})
 }
 

@@ -1,0 +1,99 @@
+package blacklist
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestBlocked(t *testing.T) {
+	s := New()
+	s.Add("13700137000", Global)
+	s.Add("13900139000", "marketing")
+	s.Add("13900139000", "marketing") // twice: one entry
+	s.Add("13900139000", "survey")
+	cases := []struct {
+		number, business string
+		blocked, global  bool
+	}{
+		{"13700137000", "notice", true, true},
+		{"13700137000", "", true, true},
+		{"13900139000", "marketing", true, false},
+		{"13900139000", "survey", true, false},
+		{"13900139000", "notice", false, false},
+		{"13800138000", "marketing", false, false},
+	}
+	for _, c := range cases {
+		if b, g := s.Blocked(c.number, c.business); b != c.blocked || g != c.global {
+			t.Errorf("Blocked(%s, %s) = %v, %v; want %v, %v", c.number, c.business, b, g, c.blocked, c.global)
+		}
+	}
+	if s.Len() != 3 {
+		t.Fatalf("Len = %d, want 3", s.Len())
+	}
+	s.Remove("13900139000", "marketing")
+	if b, _ := s.Blocked("13900139000", "marketing"); b {
+		t.Fatal("removed entry still blocks")
+	}
+	if b, _ := s.Blocked("13900139000", "survey"); !b {
+		t.Fatal("removing one business lifted another")
+	}
+	s.Remove("13900139000", "survey")
+	s.Remove("13800000000", Global) // absent: no-op
+	if s.Len() != 1 {
+		t.Fatalf("Len = %d after removals, want 1", s.Len())
+	}
+	s.Replace(map[string][]string{"13600136000": {Global}})
+	if b, _ := s.Blocked("13700137000", "notice"); b {
+		t.Fatal("Replace kept an old entry")
+	}
+	if b, _ := s.Blocked("13600136000", "x"); !b {
+		t.Fatal("Replace lost a new entry")
+	}
+}
+
+// Readers see either the old or the new list while writers change it (-race).
+func TestConcurrentReadersAndWriters(t *testing.T) {
+	s := New()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					s.Blocked("13700137001", "notice")
+				}
+			}
+		}()
+	}
+	for i := range 200 {
+		n := fmt.Sprintf("137001370%02d", i%100)
+		s.Add(n, Global)
+		if i%3 == 0 {
+			s.Remove(n, Global)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if b, _ := s.Blocked("13700137001", "x"); !b {
+		t.Fatal("13700137001 added last (i=101) should be blocked")
+	}
+}
+
+func BenchmarkBlocked(b *testing.B) {
+	s := New()
+	m := map[string][]string{}
+	for i := range 1_000_000 {
+		m[fmt.Sprintf("137%08d", i)] = []string{Global}
+	}
+	s.Replace(m)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Blocked("13800138000", "notice")
+	}
+}

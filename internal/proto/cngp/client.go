@@ -1,0 +1,297 @@
+package cngp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hongyan/internal/session"
+)
+
+// ClientConfig describes one SP account at an SMGW.
+type ClientConfig struct {
+	Name     string // gateway name, for logs and metrics
+	Addr     string // SMGW host:port (no default port is known)
+	ClientID string // Login ClientID, ≤ 10 bytes
+	Secret   string // shared secret
+	// SPID fills Submit.SPID when the caller leaves it empty [ClientID].
+	SPID      string
+	Version   Version // [V20]
+	LoginMode LoginMode
+	// LoginVersion is the Version byte sent in Login when the SMGW wants
+	// another value than Version (sources show 0x20, 0x10, 1 and 0x12)
+	// [Version].
+	LoginVersion Version
+	Conns        int     // connections kept open [1]
+	Window       int     // outstanding requests per connection; overrides Session.Window when > 0 [16]
+	TPS          float64 // requests/s across all connections; 0 = unlimited
+	Burst        int     // requests the TPS bucket may release at once [1]
+	Session      session.Config
+	BackoffMin   time.Duration
+	BackoffMax   time.Duration
+	Logger       *slog.Logger
+
+	// OmitTLVs sends Submit without the ProtocolID TLV and Deliver_Resp
+	// without the CongestionState TLV, for an SMGW that refuses trailing
+	// bytes. Every implementation read sends them.
+	OmitTLVs bool
+	// InsecureSkipAuthServer accepts a Login_Resp whose AuthenticatorServer
+	// verifies under none of the known readings. No SP implementation read
+	// checks it at all, so an SMGW may fill it any way.
+	InsecureSkipAuthServer bool
+}
+
+// DeliverHandler is called (off the read loop) for each Deliver, MO or
+// report; the returned status (0 = OK) goes back in Deliver_Resp. Return
+// non-zero only when the message could not be stored, so the SMGW resends.
+type DeliverHandler func(ctx context.Context, d *Deliver) uint32
+
+// Client is the SP side: a pool of logged-in connections to one SMGW account.
+type Client struct {
+	cfg ClientConfig
+	h   DeliverHandler
+	log *slog.Logger
+	sc  *session.Client
+}
+
+// closeWait bounds the graceful close we start ourselves (after a peer Exit
+// or a refused login), where no caller context exists.
+const closeWait = 5 * time.Second
+
+// Errors of the client side.
+var (
+	// ErrAuthServer: AuthenticatorServer did not verify; the peer does not
+	// know our secret (or computes the digest in a way we do not know).
+	ErrAuthServer = errors.New("cngp: AuthenticatorServer mismatch")
+	// ErrLoginMode: the request is not allowed by the session's LoginMode.
+	ErrLoginMode = errors.New("cngp: not allowed by login mode")
+)
+
+// NewClient returns a Client; call Start to connect. A nil h answers every
+// Deliver with status 0 and drops it.
+func NewClient(cfg ClientConfig, h DeliverHandler) *Client {
+	if cfg.Version == 0 {
+		cfg.Version = V20
+	}
+	if cfg.LoginVersion == 0 {
+		cfg.LoginVersion = cfg.Version
+	}
+	if cfg.SPID == "" {
+		cfg.SPID = cfg.ClientID
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Client{cfg: cfg, h: h, log: log.With("gateway", cfg.Name, "cngp", cfg.Version.String())}
+	conn := cfg.Session
+	if cfg.Window > 0 {
+		conn.Window = cfg.Window
+	}
+	c.sc = session.NewClient(Protocol{}, session.ClientConfig{
+		Name:       cfg.Name,
+		Addr:       cfg.Addr,
+		Conns:      cfg.Conns,
+		TPS:        cfg.TPS,
+		Burst:      cfg.Burst,
+		Conn:       conn,
+		Login:      c.login,
+		Logout:     c.logout,
+		BackoffMin: cfg.BackoffMin,
+		BackoffMax: cfg.BackoffMax,
+	}, c.handle, log)
+	return c
+}
+
+// Start connects and keeps the pool up until Close or ctx ends.
+func (c *Client) Start(ctx context.Context) { c.sc.Start(ctx) }
+
+// WaitReady blocks until at least one connection is logged in.
+func (c *Client) WaitReady(ctx context.Context) error { return c.sc.WaitReady(ctx) }
+
+// Close sends Exit on each connection after in-flight requests finish.
+func (c *Client) Close(ctx context.Context) error { return c.sc.Close(ctx) }
+
+// Stats is the pool's snapshot.
+func (c *Client) Stats() session.Stats { return c.sc.Stats() }
+
+// Version is the configured protocol version.
+func (c *Client) Version() Version { return c.cfg.Version }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// Submit sends one Submit and returns the SMGW's answer. s is not
+// modified: an empty SPID becomes ClientConfig.SPID and, unless OmitTLVs,
+// a ProtocolID TLV (0) is added when absent, both in a copy. Transport
+// failures are errors; a non-zero Status is not.
+func (c *Client) Submit(ctx context.Context, s *Submit) (*SubmitResp, error) {
+	if !c.cfg.LoginMode.CanSubmit() {
+		return nil, fmt.Errorf("cngp %s submit: %w (%s)", c.cfg.Name, ErrLoginMode, c.cfg.LoginMode)
+	}
+	m := s
+	if s.SPID == "" || (!c.cfg.OmitTLVs && !s.TLVs.Has(TagProtocolID)) {
+		cp := *s
+		if cp.SPID == "" {
+			cp.SPID = c.cfg.SPID
+		}
+		if !c.cfg.OmitTLVs {
+			cp.TLVs = cp.TLVs.withDefault(TagProtocolID, 0)
+		}
+		m = &cp
+	}
+	var r SubmitResp
+	if err := c.call(ctx, m, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// call sends req on the pool and decodes the answer into resp.
+func (c *Client) call(ctx context.Context, req PDU, resp Response) error {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	body, err := req.Marshal((*bp)[:0], c.cfg.Version)
+	if err != nil {
+		return err
+	}
+	*bp = body // keep the grown buffer: the engine copies the body when queueing
+	f, err := c.sc.Call(ctx, req.CommandID(), body)
+	if err == nil {
+		err = expect(f, resp, c.cfg.Version)
+	}
+	if err != nil {
+		return fmt.Errorf("cngp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
+	}
+	return nil
+}
+
+// expect decodes a response frame into p after checking its command id.
+func expect(f session.Frame, p PDU, v Version) error {
+	if f.Command != p.CommandID() {
+		return fmt.Errorf("got %s, want %s: %w", CommandName(f.Command), CommandName(p.CommandID()), session.ErrMalformed)
+	}
+	return decodeFrame(f, p, v)
+}
+
+// login runs Login on a new connection.
+func (c *Client) login(ctx context.Context, conn *session.Conn) error {
+	req := NewLogin(c.cfg.ClientID, c.cfg.Secret, c.cfg.LoginMode, c.cfg.LoginVersion, time.Now())
+	body, err := req.Marshal(nil, c.cfg.Version)
+	if err != nil {
+		return err
+	}
+	f, err := conn.Call(ctx, CmdLogin, body)
+	if err != nil {
+		return fmt.Errorf("cngp login: %w", err)
+	}
+	var resp LoginResp
+	if err := expect(f, &resp, c.cfg.Version); err != nil {
+		return fmt.Errorf("cngp login: %w", err)
+	}
+	if resp.Status != StatusOK {
+		return &StatusError{Op: "login", Status: resp.Status}
+	}
+	if !VerifyAuthServer(resp.AuthenticatorServer, resp.Status, req.AuthenticatorClient, c.cfg.Secret) {
+		if !c.cfg.InsecureSkipAuthServer {
+			return fmt.Errorf("cngp login: %w", ErrAuthServer)
+		}
+		c.log.Warn("AuthenticatorServer mismatch ignored (InsecureSkipAuthServer)")
+	}
+	if resp.Version < c.cfg.LoginVersion {
+		// It accepted our version although it says it speaks an older one:
+		// keep ours, since it accepted it, and say so.
+		c.log.Warn("SMGW reports a lower version than ours", "smgw", resp.Version.String())
+	}
+	c.log.Info("cngp logged in", "remote", conn.RemoteAddr().String(), "mode", c.cfg.LoginMode.String(),
+		"smgw_version", resp.Version.String())
+	return nil
+}
+
+// logout sends Exit; the SMGW closing right after its answer is fine.
+func (c *Client) logout(ctx context.Context, conn *session.Conn) error {
+	f, err := conn.Call(ctx, CmdExit, nil)
+	if err != nil {
+		if errors.Is(err, session.ErrClosed) {
+			return nil
+		}
+		return fmt.Errorf("cngp exit: %w", err)
+	}
+	if f.Command != CmdExitResp {
+		return fmt.Errorf("cngp exit: got %s", CommandName(f.Command))
+	}
+	return nil
+}
+
+// handle serves the SMGW's requests: Deliver and Exit; anything else is
+// refused with Command_Status 11.
+func (c *Client) handle(ctx context.Context, conn *session.Conn, f session.Frame) {
+	switch f.Command {
+	case CmdDeliver:
+		c.deliver(ctx, conn, f)
+	case CmdExit:
+		c.log.Info("SMGW sent Exit", "remote", conn.RemoteAddr().String())
+		replyAndClose(conn, f, CmdExitResp, StatusOK, nil)
+	default:
+		refuseUnmodelled(conn, c.log, f, c.cfg.Version)
+	}
+}
+
+func (c *Client) deliver(ctx context.Context, conn *session.Conn, f session.Frame) {
+	var d Deliver
+	resp := DeliverResp{}
+	if !c.cfg.OmitTLVs {
+		resp.TLVs = TLVs{{Tag: TagCongestionState, Value: []byte{0}}}
+	}
+	if err := d.Unmarshal(f.Body, c.cfg.Version); err != nil {
+		// Structure error: answer 10 so the SMGW knows it was not taken.
+		c.log.Warn("malformed Deliver", "seq", f.Seq.N, "err", err)
+		resp.MsgID, resp.Status = peekMsgID(f.Body), StatusBadStructure
+	} else {
+		resp.MsgID = d.MsgID
+		if c.h != nil {
+			resp.Status = c.h(ctx, &d)
+		}
+	}
+	reply(conn, c.log, f, &resp, c.cfg.Version)
+}
+
+// reply encodes p and answers req, a Response's status in the header;
+// failures only mean the link is gone.
+func reply(conn *session.Conn, log *slog.Logger, req session.Frame, p PDU, v Version) {
+	body, err := p.Marshal(nil, v)
+	if err == nil {
+		err = conn.Reply(req, p.CommandID(), headerStatus(p), body)
+	}
+	if err != nil {
+		log.Warn("reply failed", "cmd", CommandName(p.CommandID()), "seq", req.Seq.N, "err", err)
+	}
+}
+
+// refuseUnmodelled answers a request this package does not serve (Forward
+// at an SP, the prepaid commands, unknown ids) with its response id and
+// Command_Status 11, so the peer does not wait for a timeout: CNGP, unlike
+// SMGP, has a header status for that. Forward_Resp names the MsgID.
+func refuseUnmodelled(conn *session.Conn, log *slog.Logger, f session.Frame, v Version) {
+	log.Warn("unsupported request refused", "cmd", CommandName(f.Command), "seq", f.Seq.N)
+	if f.Command == CmdForward {
+		reply(conn, log, f, &ForwardResp{Status: StatusBadCommand, MsgID: peekMsgID(f.Body)}, v)
+		return
+	}
+	if err := conn.Reply(f, Protocol{}.ResponseTo(f.Command), StatusBadCommand, nil); err != nil {
+		log.Warn("reply failed", "cmd", CommandName(f.Command), "seq", f.Seq.N, "err", err)
+	}
+}
+
+// replyAndClose answers req and closes the connection gracefully. Close
+// waits for running handlers, so it cannot run on the handler's goroutine.
+func replyAndClose(conn *session.Conn, req session.Frame, cmd, status uint32, body []byte) {
+	_ = conn.Reply(req, cmd, status, body)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		_ = conn.Close(ctx)
+	}()
+}

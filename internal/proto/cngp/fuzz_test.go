@@ -1,0 +1,201 @@
+package cngp
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+
+	"hongyan/internal/session"
+)
+
+// Fuzz targets: decoders must never panic, errors must wrap ErrMalformed,
+// and whatever decodes must survive a round trip through our encoder.
+
+func FuzzDecodeHeader(f *testing.F) {
+	f.Add(unhex(f, vectorLogin))
+	f.Add(unhex(f, vectorSubmitResp))
+	f.Add(unhex(f, "00 00 00 10 00 00 00 04 00 00 00 00 00 00 00 02"))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := Protocol{}
+		h, err := p.DecodeHeader(b)
+		if err != nil {
+			if !errors.Is(err, session.ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		if h.Length < HeaderLen || h.Length > MaxPDU {
+			t.Fatalf("accepted length %d", h.Length)
+		}
+		if got := p.AppendHeader(nil, h); !bytes.Equal(got, b[:HeaderLen]) {
+			t.Fatalf("header round trip %x → %x", b[:HeaderLen], got)
+		}
+		for _, v := range allVersions {
+			_, _, _ = DecodePDU(b, v) // must not panic
+		}
+	})
+}
+
+// fuzzBody checks one body decoder in every version's layout.
+func fuzzBody(t *testing.T, b []byte, newPDU func() PDU) {
+	for _, v := range allVersions {
+		x := newPDU()
+		if err := x.Unmarshal(b, v); err != nil {
+			if !errors.Is(err, session.ErrMalformed) {
+				t.Fatalf("%s: error %v does not wrap ErrMalformed", v, err)
+			}
+			continue
+		}
+		if HeaderLen+len(b) > MaxPDU {
+			continue // framing refuses such a body before it reaches a decoder
+		}
+		if f, ok := x.(*Forward); ok && !v.HasForwardSPID() {
+			f.SPID = "" // understood when received, never sent in 1.0
+		}
+		enc, err := x.Marshal(nil, v)
+		if err != nil {
+			if errors.Is(err, ErrInvalid) && reencodeMayFail(x) {
+				continue
+			}
+			t.Fatalf("%s: re-encode of %+v: %v", v, x, err)
+		}
+		y := newPDU()
+		if err := y.Unmarshal(enc, v); err != nil {
+			t.Fatalf("%s: decode of own encoding %x: %v", v, enc, err)
+		}
+		if d, ok := x.(*Deliver); ok && d.Report != nil {
+			// A tolerant report parse is canonicalised once; from then on
+			// the round trip must be exact.
+			x, y = y, newPDU()
+			enc, _ = x.Marshal(nil, v)
+			if err := y.Unmarshal(enc, v); err != nil {
+				t.Fatalf("%s: second round: %v", v, err)
+			}
+		}
+		if !reflect.DeepEqual(x, y) {
+			t.Fatalf("%s: round trip\n  x %+v\n  y %+v", v, x, y)
+		}
+	}
+}
+
+// reencodeMayFail: what decoding accepts beyond what we send — more than
+// 100 destinations, 255 bytes of content, report fields longer than the
+// canonical layout, a Forward SPID TLV longer than 10.
+func reencodeMayFail(x PDU) bool {
+	switch p := x.(type) {
+	case *Submit:
+		return len(p.DestTermID) > MaxDestinations || len(p.MsgContent) > MaxContent
+	case *Deliver:
+		return p.Report != nil || len(p.MsgContent) > MaxContent
+	case *Forward:
+		return len(p.SPID) > 10 || len(p.MsgContent) > MaxContent
+	}
+	return false
+}
+
+func seedBodies(f *testing.F, ps ...PDU) {
+	for _, p := range ps {
+		for _, v := range allVersions {
+			if b, err := p.Marshal(nil, v); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+}
+
+func FuzzLogin(f *testing.F) {
+	f.Add(unhex(f, vectorLogin)[HeaderLen:])
+	f.Add(unhex(f, vectorLoginResp)[HeaderLen:])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzBody(t, b, func() PDU { return new(Login) })
+		fuzzBody(t, b, func() PDU { return new(LoginResp) })
+	})
+}
+
+func FuzzSubmit(f *testing.F) {
+	f.Add(unhex(f, vectorSubmit)[HeaderLen:])
+	seedBodies(f, sampleSubmit())
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Submit) }) })
+}
+
+func FuzzDeliver(f *testing.F) {
+	f.Add(unhex(f, vectorReportDeliver)[HeaderLen:])
+	seedBodies(f,
+		&Deliver{SrcTermID: "13300000001", DestTermID: "10690000", MsgContent: []byte("hi"), TLVs: TLVs{{Tag: TagProtocolID, Value: []byte{0}}}},
+		&Deliver{Report: sampleReport()})
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Deliver) }) })
+}
+
+func FuzzForward(f *testing.F) {
+	seedBodies(f, sampleForward())
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Forward) }) })
+}
+
+func FuzzResponses(f *testing.F) {
+	f.Add(unhex(f, vectorSubmitResp)[HeaderLen:])
+	f.Add(unhex(f, vectorDeliverResp)[HeaderLen:])
+	f.Add(unhex(f, "01 00 61 01 16 17 01 00 00 07 00 00 00 00 00")) // the SMProxy's Deliver_Resp
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzBody(t, b, func() PDU { return new(SubmitResp) })
+		fuzzBody(t, b, func() PDU { return new(DeliverResp) })
+		fuzzBody(t, b, func() PDU { return new(ForwardResp) })
+	})
+}
+
+// The TLV walker: what parses re-encodes to the same bytes.
+func FuzzTLV(f *testing.F) {
+	f.Add(unhex(f, "0100 0001 00 0428 0001 00"))
+	f.Add(unhex(f, "0101 000a 00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ts, err := ParseTLVs(b)
+		if err != nil {
+			if !errors.Is(err, session.ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		e := enc{pdu: "tlv"}
+		appendTLVs(&e, ts)
+		if e.err != nil || !bytes.Equal(e.b, b) {
+			t.Fatalf("re-encode %x → %x (%v)", b, e.b, e.err)
+		}
+	})
+}
+
+// The report parser: tolerant on input, idempotent once canonical.
+func FuzzReport(f *testing.F) {
+	canon, _ := sampleReport().Marshal(nil)
+	f.Add(canon)
+	f.Add(unhex(f, vectorReportDeliver)[16+69 : 16+69+ReportLen])
+	f.Add([]byte("id:01006101161700012345 sub:001 dlvrd:001;submit_date:2501161700 done_date:2501161701 stat:DELIVRD;err:0;txt: "))
+	f.Add([]byte("ID:0123456789 Stat:UNDELIV Err:005 Text:abc"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseReport(b)
+		if err != nil {
+			if !errors.Is(err, session.ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		enc, err := r.Marshal(nil)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatal(err)
+			}
+			return
+		}
+		r2, err := ParseReport(enc)
+		if err != nil {
+			t.Fatalf("own encoding %q: %v", enc, err)
+		}
+		if r2.MsgID != r.MsgID || r2.Stat != r.Stat || r2.Txt != r.Txt {
+			t.Fatalf("lost fields\n  %+v\n  %+v", r, r2)
+		}
+		enc2, err := r2.Marshal(nil)
+		if err != nil || !bytes.Equal(enc, enc2) {
+			t.Fatalf("not idempotent %q → %q (%v)", enc, enc2, err)
+		}
+	})
+}

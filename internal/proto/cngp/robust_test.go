@@ -1,0 +1,277 @@
+package cngp
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"hongyan/internal/session"
+)
+
+func hdr(length, cmd, status, seq uint32) []byte {
+	b := binary.BigEndian.AppendUint32(nil, length)
+	b = binary.BigEndian.AppendUint32(b, cmd)
+	b = binary.BigEndian.AppendUint32(b, status)
+	return binary.BigEndian.AppendUint32(b, seq)
+}
+
+// Heartbeats on the wire against our Client: it probes an idle link with a
+// 16-byte Active_Test and answers the SMGW's with a 16-byte response.
+func TestHeartbeatClientWire(t *testing.T) {
+	ln, addr := listen(t)
+	done := make(chan error, 1)
+	go rawSMGW(t, ln, authAs(AuthStatusByte), func(p *rawPeer) {
+		done <- func() error {
+			b, err := p.readRaw() // the client's idle probe
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(b[4:12], hdr(0, CmdActiveTest, 0, 0)[4:12]) || len(b) != 16 {
+				return fmt.Errorf("client sent %x", b)
+			}
+			h, _ := Protocol{}.DecodeHeader(b)
+			p.send(h.Seq.N, &ActiveTestResp{})
+			p.write(hdr(16, CmdActiveTest, 0, 99))
+			for {
+				b, err := p.readRaw()
+				if err != nil {
+					return err
+				}
+				h, _ := Protocol{}.DecodeHeader(b)
+				if h.Command == CmdActiveTestResp {
+					if !bytes.Equal(b, hdr(16, CmdActiveTestResp, 0, 99)) {
+						return fmt.Errorf("Active_Test_Resp %x", b)
+					}
+					return nil
+				}
+				p.send(h.Seq.N, &ActiveTestResp{}) // another probe: answer it
+			}
+		}()
+		p.serveBasic()
+	})
+	cfg := clientConfig(addr, V20)
+	cfg.Session.IdleHeartbeat = 100 * time.Millisecond
+	c := startClient(t, cfg, nil)
+	waitReady(t, c)
+	if err := recv(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same against our Server, from a raw SP.
+func TestHeartbeatServerWire(t *testing.T) {
+	_, addr := startServer(t, V20, newTestSMGW(), nil, func(c *ServerConfig) {
+		c.Session = session.Config{IdleHeartbeat: 100 * time.Millisecond, RequestTimeout: time.Second}
+	})
+	p := dialRaw(t, addr, V20)
+	p.login()
+	p.write(hdr(16, CmdActiveTest, 0, 2))
+	sawResp, sawProbe := false, false
+	for !sawResp || !sawProbe {
+		b, err := p.readRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := Protocol{}.DecodeHeader(b)
+		switch {
+		case bytes.Equal(b, hdr(16, CmdActiveTestResp, 0, 2)):
+			sawResp = true
+		case h.Command == CmdActiveTest && len(b) == 16:
+			sawProbe = true
+			p.send(h.Seq.N, &ActiveTestResp{})
+		default:
+			t.Fatalf("unexpected %x", b)
+		}
+	}
+}
+
+// Our client and server keep an idle link alive with heartbeats; an SMGW
+// that stops answering is dropped after the configured misses.
+func TestHeartbeatKeepsAndDrops(t *testing.T) {
+	fast := session.Config{IdleHeartbeat: 50 * time.Millisecond, RequestTimeout: 50 * time.Millisecond, HeartbeatMisses: 2}
+	_, addr := startServer(t, V20, newTestSMGW(), nil, func(c *ServerConfig) { c.Session = fast })
+	cfg := clientConfig(addr, V20)
+	cfg.Session = fast
+	c := startClient(t, cfg, nil)
+	waitReady(t, c)
+	time.Sleep(400 * time.Millisecond)
+	if st := c.Stats(); st.Reconnects != 0 || st.Connected != 1 {
+		t.Fatalf("idle link dropped: %+v", st)
+	}
+
+	ln2, addr2 := listen(t)
+	go rawSMGW(t, ln2, authAs(AuthStatusByte), func(p *rawPeer) {
+		_ = p.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = p.nc.Read(make([]byte, 4096))
+		time.Sleep(5 * time.Second)
+	})
+	var logs logBuf
+	cfg2 := clientConfig(addr2, V20)
+	cfg2.Session, cfg2.Logger = fast, logs.logger()
+	c2 := startClient(t, cfg2, nil)
+	waitReady(t, c2)
+	logs.waitLog(t, "heartbeats unanswered")
+}
+
+// A malformed or oversized PDU from an SP closes that connection with a
+// logged reason; the server and its other connections carry on.
+func TestServerMalformedPeer(t *testing.T) {
+	var logs logBuf
+	_, addr := startServer(t, V20, newTestSMGW(), logs.logger())
+	good := startClient(t, clientConfig(addr, V20), nil)
+	waitReady(t, good)
+	submitOK := func() {
+		t.Helper()
+		r, err := good.Submit(ctxT(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("ok")})
+		if err != nil || r.Status != 0 {
+			t.Fatalf("healthy client broken: %+v %v", r, err)
+		}
+	}
+	sub, _ := AppendPDU(nil, 1, &Submit{DestTermID: []string{"1"}}, V20)
+	for _, tc := range []struct {
+		name  string
+		login bool
+		bytes []byte
+		log   string
+	}{
+		{"oversized", true, hdr(MaxPDU+1, CmdSubmit, 0, 1), "Total_Length 4097 above 4096"},
+		{"huge", false, hdr(0xffffffff, CmdLogin, 0, 1), "Total_Length 4294967295"},
+		{"below header", true, hdr(12, CmdSubmit, 0, 1), "below 16"},
+		{"submit before login", false, sub, "request before Login"},
+		{"garbage login", false, append(hdr(16+5, CmdLogin, 0, 1), 1, 2, 3, 4, 5), "malformed Login"},
+		{"bad login mode", false, loginWithMode(t, 7), "status=10"},
+		{"second login", true, loginWithMode(t, 2), "second Login"},
+	} {
+		p := dialRaw(t, addr, V20)
+		if tc.login {
+			p.login()
+		}
+		p.write(tc.bytes)
+		p.expectClosed()
+		logs.waitLog(t, tc.log)
+		submitOK()
+	}
+	if !strings.Contains(logs.String(), "level=ERROR msg=\"session closed\"") {
+		t.Fatalf("malformed framing not logged as error:\n%s", logs.String())
+	}
+}
+
+func loginWithMode(t *testing.T, mode uint8) []byte {
+	l := NewLogin(testClientID, testSecret, LoginTransmit, V20, time.Now())
+	l.LoginMode = mode
+	b, err := AppendPDU(nil, 1, l, V20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A Submit whose body does not parse is refused with Status 10 in the
+// header and the connection stays up: the framing is intact.
+func TestServerMalformedSubmitBody(t *testing.T) {
+	_, addr := startServer(t, V20, newTestSMGW(), nil)
+	p := dialRaw(t, addr, V20)
+	p.login()
+	body := []byte("901234\x00\x00\x00\x00\x02\x01") // truncated after NeedReport
+	p.write(append(hdr(uint32(HeaderLen+len(body)), CmdSubmit, 0, 7), body...))
+	h, pdu, err := p.read()
+	if r, ok := pdu.(*SubmitResp); err != nil || !ok || r.Status != StatusBadStructure || h.Status != StatusBadStructure || h.Seq.N != 7 {
+		t.Fatalf("%+v %+v %v", h, pdu, err)
+	}
+	good, _ := (&Submit{DestTermID: []string{"1"}}).Marshal(nil, V20)
+	bad := append(good, 1, 0, 0, 9, 1) // ProtocolID claiming 9 bytes
+	p.write(append(hdr(uint32(HeaderLen+len(bad)), CmdSubmit, 0, 8), bad...))
+	if h, _, err := p.read(); err != nil || h.Status != StatusBadStructure {
+		t.Fatalf("bad TLV: %+v %v", h, err)
+	}
+	p.send(9, &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
+	if h, _, err := p.read(); err != nil || h.Status != 0 {
+		t.Fatalf("after a bad submit: %+v %v", h, err)
+	}
+}
+
+// The client survives a hostile SMGW: a malformed Deliver (or a report it
+// cannot read) is refused with Status 10, a status-0 Submit_Resp without a
+// MsgID is an error, an oversized PDU closes the link (logged) and the
+// client reconnects.
+func TestClientMalformedSMGW(t *testing.T) {
+	ln, addr := listen(t)
+	conns := make(chan *rawPeer, 4)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go rawSMGW(t, ln, authAs(AuthStatusByte), func(p *rawPeer) {
+		conns <- p // the test drives it
+		<-stop
+	})
+	var logs logBuf
+	cfg := clientConfig(addr, V20)
+	cfg.Logger = logs.logger()
+	cfg.Session.Resends = -1
+	c := startClient(t, cfg, func(context.Context, *Deliver) uint32 { return 0 })
+	waitReady(t, c)
+	p := recv(t, conns)
+
+	id := mustID("01006101161700000042")
+	bad, _ := (&Deliver{MsgID: id, SrcTermID: "13300000001", MsgContent: []byte("x")}).Marshal(nil, V20)
+	bad = bad[:40]
+	p.write(append(hdr(uint32(HeaderLen+len(bad)), CmdDeliver, 0, 5), bad...))
+	h, pdu, err := p.read()
+	if r, ok := pdu.(*DeliverResp); err != nil || !ok || r.Status != StatusBadStructure || h.Status != StatusBadStructure || r.MsgID != id || h.Seq.N != 5 {
+		t.Fatalf("%+v %+v %v", h, pdu, err)
+	}
+	logs.waitLog(t, "malformed Deliver")
+
+	p.send(6, &Deliver{MsgID: id, IsReport: 1, MsgContent: []byte("not a report")})
+	if h, _, err := p.read(); err != nil || h.Status != StatusBadStructure {
+		t.Fatalf("unreadable report: %+v %v", h, err)
+	}
+
+	// An OK Submit_Resp that is a bare header: an error, not a zero MsgID.
+	res := make(chan error, 1)
+	go func() {
+		_, err := c.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}})
+		res <- err
+	}()
+	h, _, err = p.read()
+	if err != nil || h.Command != CmdSubmit {
+		t.Fatalf("%+v %v", h, err)
+	}
+	p.write(hdr(16, CmdSubmitResp, 0, h.Seq.N))
+	if err := recv(t, res); err == nil || !strings.Contains(err.Error(), "truncated at MsgID") {
+		t.Fatalf("bare OK Submit_Resp: %v", err)
+	}
+
+	p.write(hdr(100000, CmdDeliver, 0, 7))
+	p.expectClosed()
+	logs.waitLog(t, "Total_Length 100000")
+	p2 := recv(t, conns) // the reconnect
+	go p2.serveBasic()
+	waitReady(t, c)
+}
+
+// A connection that never logs in is closed after LoginTimeout even though
+// it answers heartbeats; a logged-in one stays.
+func TestServerLoginTimeout(t *testing.T) {
+	var logs logBuf
+	srv, addr := startServer(t, V20, newTestSMGW(), logs.logger(), func(c *ServerConfig) {
+		c.LoginTimeout = 100 * time.Millisecond
+		c.Session = session.Config{IdleHeartbeat: 30 * time.Millisecond}
+	})
+	idle := dialRaw(t, addr, V20)
+	closed := make(chan struct{})
+	go func() { idle.serveBasic(); close(closed) }()
+	in := dialRaw(t, addr, V20)
+	in.login()
+	go in.serveBasic()
+
+	recv(t, closed)
+	logs.waitLog(t, "no Login within login timeout")
+	time.Sleep(100 * time.Millisecond)
+	if n := len(srv.Conns()); n != 1 {
+		t.Fatalf("%d logged-in connections, want 1", n)
+	}
+}

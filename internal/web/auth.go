@@ -1,0 +1,134 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"hongyan/internal/core"
+	"hongyan/internal/store"
+)
+
+// loginData is what the login template shows besides the view.
+type loginData struct {
+	Token    string // the form's CSRF token
+	Username string // kept after a failed attempt; the password never is
+}
+
+// loginPage answers GET /login (and GET / without a session).
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	_, st := s.current(r, true)
+	if st == live {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	flash := ""
+	switch {
+	case st == ended || r.URL.Query().Get("m") == "expired":
+		if st == ended {
+			s.clearCookie(w, r, sessionCookie)
+		}
+		flash = "login.expired"
+	case r.URL.Query().Get("m") == "bye":
+		flash = "login.bye"
+	}
+	s.showLogin(w, r, http.StatusOK, flash, false, "")
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, flashKey string, isErr bool, username string, args ...any) {
+	v := newView(r, "login", "login.title")
+	if flashKey != "" {
+		v.Flash, v.Error = v.Tf(flashKey, args...), isErr
+	}
+	v.Data = loginData{Token: s.csrf.loginToken(w, r, s.secure(r)), Username: username}
+	s.render(w, r, status, "login", v)
+}
+
+// login answers POST /login: form fields username, password and csrf. The
+// answer to a wrong password is the same whether the user exists or not,
+// and takes as long.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.showLogin(w, r, http.StatusBadRequest, "err.bad_request", true, "")
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("username"))
+	pw := r.PostFormValue("password")
+	if !s.csrf.checkLogin(r) {
+		s.log.Warn("console: login form without a valid CSRF token", "remote", r.RemoteAddr)
+		s.showLogin(w, r, http.StatusForbidden, "login.stale", true, name)
+		return
+	}
+	if name == "" || pw == "" || len(name) > 128 {
+		s.showLogin(w, r, http.StatusUnauthorized, "login.failed", true, name)
+		return
+	}
+	if wait, ok := s.lock.begin(name, s.opts.Now()); !ok {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		s.log.Warn("console: login refused, username locked", "user", name, "remote", r.RemoteAddr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.showLogin(w, r, http.StatusTooManyRequests, "login.locked", true, name, max(mins, 1))
+		return
+	}
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+	case <-r.Context().Done():
+		s.lock.cancel(name) // the browser went away: no check, no failure
+		return
+	}
+	u, ok, err := s.verify(r.Context(), name, pw)
+	if err != nil {
+		s.lock.cancel(name) // the store failed, not the user: no failure counted
+		s.log.Error("console: look up user", "user", name, "err", err)
+		s.showLogin(w, r, http.StatusServiceUnavailable, "login.busy", true, name)
+		return
+	}
+	s.lock.end(name, ok, s.opts.Now())
+	if !ok {
+		s.log.Warn("console: login failed", "user", name, "remote", r.RemoteAddr)
+		s.showLogin(w, r, http.StatusUnauthorized, "login.failed", true, name)
+		return
+	}
+	sess := s.sessions.create(u.ID, u.Username, u.Role, s.opts.Now())
+	s.setCookie(w, r, sessionCookie, sess.id)
+	s.clearCookie(w, r, loginCookie)
+	s.log.Info("console: login", "user", u.Username, "role", u.Role, "remote", r.RemoteAddr)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// verify checks a username and password. An unknown or disabled user still
+// costs one argon2id check, so timing does not tell who exists.
+func (s *Server) verify(ctx context.Context, name, pw string) (*store.User, bool, error) {
+	u, err := s.core.Store().UserByName(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, false, err
+	}
+	if err != nil || u.Disabled {
+		core.CheckPassword(dummyHash(), pw)
+		return nil, false, nil
+	}
+	return u, core.CheckPassword(u.PasswordHash, pw), nil
+}
+
+// dummyHash is a real argon2id hash of nothing anyone knows, made once.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := core.HashPassword(randomToken(16))
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// logout answers POST /logout (its CSRF token is checked by route).
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess session) {
+	s.sessions.delete(sess.id)
+	s.clearCookie(w, r, sessionCookie)
+	s.log.Info("console: logout", "user", sess.username, "remote", r.RemoteAddr)
+	http.Redirect(w, r, "/?m=bye", http.StatusSeeOther)
+}

@@ -1,0 +1,133 @@
+// Package web is the browser console (W1): server-rendered pages in
+// Chinese by default (English by a switch), logged in with a username and
+// password, with a menu and access rules per role. See docs/console.md.
+//
+// This slice has the foundation — login, sessions, CSRF, lockout, the
+// language switch, the role-based menu — and the gateway status page; the
+// send and report pages are placeholders.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime"
+	"time"
+
+	"hongyan/internal/core"
+)
+
+// Options configure the console. Zero values take the defaults.
+type Options struct {
+	Logger *slog.Logger
+	// IdleTimeout ends a session nobody used for this long [30m].
+	IdleTimeout time.Duration
+	// MaxSessionAge ends a session this long after login, used or not [12h].
+	MaxSessionAge time.Duration
+	// MaxFailures failed logins for one username within LockWindow lock
+	// it for LockFor [5 in 15m, locked 15m].
+	MaxFailures int
+	LockWindow  time.Duration
+	LockFor     time.Duration
+	// Refresh is how often the gateway page refreshes itself [5s].
+	Refresh time.Duration
+	// SecureCookies marks cookies Secure even on plain HTTP, for a console
+	// behind a TLS-terminating proxy (on a TLS listener they always are).
+	SecureCookies bool
+	// Now is the clock (tests move it); nil = time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 30 * time.Minute
+	}
+	if o.MaxSessionAge <= 0 {
+		o.MaxSessionAge = 12 * time.Hour
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = 5
+	}
+	if o.LockWindow <= 0 {
+		o.LockWindow = 15 * time.Minute
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = 15 * time.Minute
+	}
+	if o.Refresh <= 0 {
+		o.Refresh = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Server is the console's HTTP handler.
+type Server struct {
+	core     *core.Core
+	opts     Options
+	log      *slog.Logger
+	mux      *http.ServeMux
+	sessions *sessions
+	lock     *lockout
+	csrf     csrfKeys
+	cop      *http.CrossOriginProtection
+	hashing  chan struct{} // bounds concurrent password checks (argon2id takes 64 MiB each)
+	rates    *rates
+}
+
+// New builds the console over a core.
+func New(c *core.Core, opts Options) *Server {
+	opts.defaults()
+	s := &Server{core: c, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+		sessions: newSessions(opts.IdleTimeout, opts.MaxSessionAge),
+		lock:     newLockout(opts.MaxFailures, opts.LockWindow, opts.LockFor),
+		csrf:     newCSRFKeys(), cop: http.NewCrossOriginProtection(),
+		hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), rates: newRates()}
+	m := s.mux
+	m.Handle("GET /static/{file}", serveStatic())
+	m.HandleFunc("GET /{$}", s.root)
+	m.HandleFunc("GET /login", s.loginPage)
+	m.HandleFunc("POST /login", s.login)
+	s.route("POST /logout", "home", s.logout)
+	s.route("GET /send", "send", s.coming("send"))
+	s.route("GET /reports", "reports", s.coming("reports"))
+	s.route("GET /gateways", "gateways", s.gatewaysPage)
+	s.route("GET /gateways/status", "gateways", s.gatewaysJSON)
+	m.HandleFunc("/", s.notFound)
+	return s
+}
+
+// ServeHTTP adds the headers every console response carries, answers the
+// language switch and recovers from a handler's panic with an error page.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "+
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store") // pages show live data and personal menus
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("console: panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.errorPage(w, r, http.StatusInternalServerError, "err.internal")
+		}
+	}()
+	if switchLang(w, r, s.secure(r)) {
+		return
+	}
+	if err := s.cop.Check(r); err != nil {
+		s.errorPage(w, r, http.StatusForbidden, "err.csrf")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// secure says whether cookies set on this request must be Secure.
+func (s *Server) secure(r *http.Request) bool { return s.opts.SecureCookies || r.TLS != nil }
