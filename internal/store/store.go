@@ -66,6 +66,8 @@ type Account struct {
 	Balance      int64  // li
 	Reserved     int64  // li held for accepted messages not yet final (read-only: the store keeps it)
 	CreditLimit  int64  // li a postpaid account may go below zero; 0 = prepaid
+	OrgID        int64  // the organisation it belongs to (partners: the one managing them); 0 = none
+	Kind         string // KindUnit (default) or KindPartner
 	ServiceCode  string // long number owned, e.g. "10658000"; MO to it or any extension lands here
 	CallbackURL  string // receive URL for MO and status pushes; "" = inbox only
 	Secret       string // HMAC-SHA256 key for pushes (stored as given: it must be usable to sign)
@@ -94,6 +96,7 @@ type User struct {
 	PasswordHash string // argon2id
 	Role         string
 	AccountID    int64 // the sending account the user works for; 0 = none
+	OrgID        int64 // the organisation the user belongs to; 0 = none (platform level)
 	Disabled     bool
 	CreatedAt    time.Time
 }
@@ -383,6 +386,8 @@ type WriteSet struct {
 
 // Store is everything the platform persists.
 type Store interface {
+	OrgStore
+
 	// Close releases the database.
 	Close() error
 	// Dialect names the implementation: "sqlite" or "postgres".

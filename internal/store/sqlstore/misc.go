@@ -37,7 +37,7 @@ func (s *Store) dupOr(err error) error {
 
 // ---- accounts ----
 
-const accountCols = `name, balance, service_code, callback_url, secret, password_hash, created_at, reserved, credit_limit`
+const accountCols = `name, balance, service_code, callback_url, secret, password_hash, created_at, reserved, credit_limit, org_id, kind`
 
 // CreateAccount inserts a; a.ID is set when 0. A taken name is ErrDuplicate.
 func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
@@ -45,9 +45,12 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
 		a.CreatedAt = time.Now()
 	}
 	given := a.ID
+	if a.Kind == "" {
+		a.Kind = store.KindUnit
+	}
 	return s.write(ctx, "create account", func(w *wtx) error {
 		id, err := w.insertWithID("accounts", given, accountCols,
-			[]any{a.Name, a.Balance, a.ServiceCode, a.CallbackURL, a.Secret, a.PasswordHash, us(a.CreatedAt), a.Reserved, a.CreditLimit})
+			[]any{a.Name, a.Balance, a.ServiceCode, a.CallbackURL, a.Secret, a.PasswordHash, us(a.CreatedAt), a.Reserved, a.CreditLimit, a.OrgID, a.Kind})
 		if err != nil {
 			return s.dupOr(err)
 		}
@@ -65,7 +68,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
 func scanAccount(sc scanner) (*store.Account, error) {
 	a := &store.Account{}
 	var created int64
-	if err := sc.Scan(&a.ID, &a.Name, &a.Balance, &a.ServiceCode, &a.CallbackURL, &a.Secret, &a.PasswordHash, &created, &a.Reserved, &a.CreditLimit); err != nil {
+	if err := sc.Scan(&a.ID, &a.Name, &a.Balance, &a.ServiceCode, &a.CallbackURL, &a.Secret, &a.PasswordHash, &created, &a.Reserved, &a.CreditLimit, &a.OrgID, &a.Kind); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = tm(created)

@@ -10,7 +10,7 @@ import (
 	"hongyan/internal/store"
 )
 
-const userCols = `username, password_hash, role, account_id, disabled, created_at`
+const userCols = `username, password_hash, role, account_id, disabled, created_at, org_id`
 
 // CreateUser stores a user; a taken username is ErrDuplicate.
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
@@ -20,7 +20,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	given := u.ID
 	return s.write(ctx, "create user", func(w *wtx) error {
 		id, err := w.insertWithID("users", given, userCols,
-			[]any{u.Username, u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), us(u.CreatedAt)})
+			[]any{u.Username, u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), us(u.CreatedAt), u.OrgID})
 		if err != nil {
 			return s.dupOr(err)
 		}
@@ -29,11 +29,11 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	})
 }
 
-// UpdateUser changes a user's password hash, role, account and disabled flag.
+// UpdateUser changes a user's password hash, role, account, organisation and disabled flag.
 func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	return s.write(ctx, "update user", func(w *wtx) error {
-		n, err := w.execN(`UPDATE users SET password_hash = ?, role = ?, account_id = ?, disabled = ? WHERE id = ?`,
-			u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), u.ID)
+		n, err := w.execN(`UPDATE users SET password_hash = ?, role = ?, account_id = ?, disabled = ?, org_id = ? WHERE id = ?`,
+			u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), u.OrgID, u.ID)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func (s *Store) user(ctx context.Context, op, q string, args ...any) (*store.Use
 	u := &store.User{}
 	var disabled, created int64
 	err := s.rscanOne(ctx, `SELECT id, `+userCols+` FROM users `+q, args,
-		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.AccountID, &disabled, &created)
+		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.AccountID, &disabled, &created, &u.OrgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrNotFound)
 	}

@@ -64,6 +64,7 @@ func Tests() []Test {
 		{"Money", testMoney},
 		{"MoneyOneLedgerRowPerRound", testMoneyOneRowPerRound},
 		{"Rules", testRules},
+		{"Orgs", testOrgs},
 		{"Pushes", testPushes},
 		{"Times", testTimes},
 		{"WriteSet", testWriteSet},
