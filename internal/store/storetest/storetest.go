@@ -65,6 +65,8 @@ func Tests() []Test {
 		{"MoneyOneLedgerRowPerRound", testMoneyOneRowPerRound},
 		{"Rules", testRules},
 		{"Orgs", testOrgs},
+		{"MoneyRandomised", testMoneyRandomised},
+		{"MoneyConcurrentPrepaid", testMoneyConcurrentPrepaid},
 		{"Pushes", testPushes},
 		{"Times", testTimes},
 		{"WriteSet", testWriteSet},
