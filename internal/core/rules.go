@@ -24,15 +24,15 @@ func newRules() *rules { return &rules{black: blacklist.New()} }
 
 // loadRules reads the blacklist and the word list from the store.
 func (c *Core) loadRules(ctx context.Context) error {
-	m := map[string][]string{}
+	var es []blacklist.Entry
 	err := c.st.Blacklist(ctx, func(e store.BlacklistEntry) error {
-		m[e.Number] = append(m[e.Number], e.Business)
+		es = append(es, blacklist.Entry{Number: e.Number, Business: e.Business})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("core: load blacklist: %w", err)
 	}
-	c.rules.black.Replace(m)
+	c.rules.black.Replace(es)
 	return c.rebuildFilter(ctx)
 }
 
@@ -102,7 +102,7 @@ func (c *Core) BlacklistAdd(ctx context.Context, numbers []string, business, rea
 		return 0, fmt.Errorf("core: blacklist add: %w", err)
 	}
 	for _, e := range es {
-		c.rules.black.Add(e.Number, e.Business)
+		c.rules.black.Add(blacklist.Entry{Number: e.Number, Business: e.Business})
 	}
 	return added, nil
 }

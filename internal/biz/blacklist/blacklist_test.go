@@ -8,10 +8,9 @@ import (
 
 func TestBlocked(t *testing.T) {
 	s := New()
-	s.Add("13700137000", Global)
-	s.Add("13900139000", "marketing")
-	s.Add("13900139000", "marketing") // twice: one entry
-	s.Add("13900139000", "survey")
+	s.Add(Entry{"13700137000", Global}, Entry{"13900139000", "marketing"})
+	s.Add(Entry{"13900139000", "marketing"}) // twice: one entry
+	s.Add(Entry{"13900139000", "survey"})
 	cases := []struct {
 		number, business string
 		blocked, global  bool
@@ -43,7 +42,7 @@ func TestBlocked(t *testing.T) {
 	if s.Len() != 1 {
 		t.Fatalf("Len = %d after removals, want 1", s.Len())
 	}
-	s.Replace(map[string][]string{"13600136000": {Global}})
+	s.Replace([]Entry{{"13600136000", Global}})
 	if b, _ := s.Blocked("13700137000", "notice"); b {
 		t.Fatal("Replace kept an old entry")
 	}
@@ -73,7 +72,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 	}
 	for i := range 200 {
 		n := fmt.Sprintf("137001370%02d", i%100)
-		s.Add(n, Global)
+		s.Add(Entry{n, Global})
 		if i%3 == 0 {
 			s.Remove(n, Global)
 		}
@@ -87,11 +86,11 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 
 func BenchmarkBlocked(b *testing.B) {
 	s := New()
-	m := map[string][]string{}
-	for i := range 1_000_000 {
-		m[fmt.Sprintf("137%08d", i)] = []string{Global}
+	es := make([]Entry, 1_000_000)
+	for i := range es {
+		es[i] = Entry{fmt.Sprintf("137%08d", i), Global}
 	}
-	s.Replace(m)
+	s.Replace(es)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s.Blocked("13800138000", "notice")

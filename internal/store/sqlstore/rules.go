@@ -20,16 +20,17 @@ func (s *Store) AddBlacklist(ctx context.Context, es []store.BlacklistEntry) (in
 			if e.CreatedAt.IsZero() {
 				e.CreatedAt = time.Now()
 			}
-			n, err := w.execN(`UPDATE blacklist SET reason = ?, source = ? WHERE number = ? AND business = ?`, e.Reason, e.Source, e.Number, e.Business)
+			// Insert first: an import of new numbers (the usual case) is one statement each.
+			n, err := w.execN(`INSERT INTO blacklist (number, business, reason, source, created_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (number, business) DO NOTHING`, e.Number, e.Business, e.Reason, e.Source, us(e.CreatedAt))
 			if err != nil {
 				return fmt.Errorf("blacklist %s: %w", e.Number, err)
 			}
-			if n > 0 {
+			if n == 0 {
+				if _, err := w.exec(`UPDATE blacklist SET reason = ?, source = ? WHERE number = ? AND business = ?`, e.Reason, e.Source, e.Number, e.Business); err != nil {
+					return fmt.Errorf("blacklist %s: %w", e.Number, err)
+				}
 				continue
-			}
-			if _, err := w.exec(`INSERT INTO blacklist (number, business, reason, source, created_at) VALUES (?, ?, ?, ?, ?)`,
-				e.Number, e.Business, e.Reason, e.Source, us(e.CreatedAt)); err != nil {
-				return fmt.Errorf("blacklist %s: %w", e.Number, err)
 			}
 			added++
 		}
