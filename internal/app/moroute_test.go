@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hongyan/internal/core"
+	"hongyan/internal/store"
 )
 
 // pushSink is a business system's receive URL that records what it gets.
@@ -147,4 +148,63 @@ func TestMORoutedByServiceCodeAndKeyword(t *testing.T) {
 		t.Fatalf("account push %v", m)
 	}
 	query.none(t, "after delete")
+}
+
+// A second sending account with its own extension under the demo's number.
+func extensionAccount(t *testing.T, sb *Sandbox, name, code string) (*store.Account, string) {
+	t.Helper()
+	ctx := context.Background()
+	a := &store.Account{Name: name, ServiceCode: code, Balance: 1_000_000}
+	if err := sb.Store.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	key := core.NewSecret("hy_", 24)
+	if err := sb.Store.CreateAPIKey(ctx, &store.APIKey{Hash: core.HashKey(key), Prefix: key[:8], AccountID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Core.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return a, key
+}
+
+// Two-way conversations: a reply whose extension the operator dropped goes
+// back to whoever last wrote to that user from an extension of that
+// number; a reply from someone nobody wrote to stays with the number's owner.
+func TestReplyRoutedToLastContact(t *testing.T) {
+	sb := testSandbox(t, SandboxOptions{})
+	_, keyB := extensionAccount(t, sb, "county-office", "1065800012")
+	st, m := call(t, sb, "POST", "/api/v1/messages", `{"to":["13800138000"],"content":"请回复确认","business":"notice"}`, keyB)
+	if st != http.StatusCreated {
+		t.Fatalf("send from the extension account: %d %v", st, m)
+	}
+	id := firstID(t, m)
+	waitFor(t, 15*time.Second, "delivered", func() bool {
+		_, got := call(t, sb, "GET", "/api/v1/messages/"+id, "", keyB)
+		return got["state"] == "delivered"
+	})
+	ctx := context.Background()
+	if err := sb.SendMO(ctx, "13800138000", "10658000", "确认"); err != nil { // extension lost on the way back
+		t.Fatal(err)
+	}
+	if err := sb.SendMO(ctx, "13900139000", "10658000", "你好"); err != nil { // nobody wrote to them
+		t.Fatal(err)
+	}
+	inbox := func(key string) []any {
+		_, l := call(t, sb, "GET", "/api/v1/mo", "", key)
+		return l["mo"].([]any)
+	}
+	waitFor(t, 5*time.Second, "both replies stored", func() bool { return len(inbox(keyB))+len(inbox(sb.APIKey)) == 2 })
+	b, own := inbox(keyB), inbox(sb.APIKey)
+	if len(b) != 1 || b[0].(map[string]any)["content"] != "确认" || b[0].(map[string]any)["business"] != "notice" {
+		t.Fatalf("extension account's inbox %v", b)
+	}
+	if len(own) != 1 || own[0].(map[string]any)["from"] != "13900139000" {
+		t.Fatalf("number owner's inbox %v", own)
+	}
+	// A reply that keeps its extension is routed by it, whatever the last contact.
+	if err := sb.SendMO(ctx, "13800138000", "1065800012", "再次确认"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "third reply", func() bool { return len(inbox(keyB)) == 2 })
 }

@@ -175,7 +175,10 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 	}
 	mo := &store.MO{From: from, To: to, Content: text, Operator: operator, Gateway: gwName,
 		Keyword: MOKeyword(text), ReceivedAt: c.now()}
-	route := c.caches.moRoute(to, text)
+	route, replyTo := c.replyRoute(ctx, c.caches.moRoute(to, text), from, to)
+	if replyTo != 0 {
+		c.log.Debug("MO routed by last contact", "from", from, "to", to, "message", replyTo, "account", route.AccountID)
+	}
 	var acc *store.Account
 	url := ""
 	if route != nil {
