@@ -41,6 +41,35 @@ The server and token come from --server/--token or HONGYAN_SERVER/HONGYAN_TOKEN
   mo-route add --service-code CODE [--keyword KW] --account ACCOUNT [--business CODE] [--url URL]
   mo-route remove ID
   refusals [--account ACCOUNT] [--limit N]
+  stats [--period P | --from D --to D] [--group-by day,business,…] [--account A] [--org O] [--business B] [--operator O] [--gateway G] [--csv]
+                                                             counters by hour|day|month, business, org, account, operator, gateway, state
+  settlement [--period 2026-11 | --from D --to D] [--csv]    statements: operators' costs, accounts' and organisations' revenue and shares
+  reconcile FILE --operator OP [--period 2026-11 | --from D --to D]
+                                                             compare an operator's bill (CSV: date,operator,gateway,segments or
+                                                             op_msg_id,…) with what was sent; exit status 1 when they differ
+  business list                                              business types (docs/api.md)
+  business add CODE [SETTINGS]                              a new business type; SETTINGS are
+      --name NAME --priority 0|1|2 --fee YUAN --charge-mode per_message|monthly|monthly_capped|free
+      --monthly-fee YUAN --monthly-cap YUAN --charge-on delivered|submitted --report-required=BOOL
+      --max-retries N --retry-interval 5s --validity 48h --max-segments N --at-least-once=BOOL
+      --service-code CODE --keywords KW,KW --send-hours 08:00-21:00
+  business update CODE SETTINGS                              change the settings given
+  business disable CODE | business enable CODE              a disabled type refuses new messages
+  grant list [--org ID | --account ACCOUNT]                  every grant, or what one may use
+  grant set (--org ID | --account ACCOUNT) CODE… | --none    replace its grants ("*" = every type)
+  account limits ACCOUNT [--tps N] [--daily-quota N] [--ip-allow CIDR,…]   show or set (0 / "" = no limit)
+  org add CODE NAME [--parent CODE] [--level province|city|county]   a province has no parent
+  org list [--tree]
+  user add USERNAME --role ROLE [--org CODE] [--account ACCOUNT] [--password PW]
+                                                             ROLE: platform_admin, org_admin, operator, auditor, partner;
+                                                             without --password one is made and shown once
+  user list [--org CODE] [--role ROLE]
+  user disable USERNAME | user enable USERNAME
+  user passwd USERNAME [--password PW]                       reset (made and shown once without --password)
+  account add NAME --org CODE [--kind unit|partner] [--service-code CODE] [--balance YUAN] [--credit YUAN] [--callback-url URL]
+  account key add ACCOUNT | account key list ACCOUNT | account key revoke ACCOUNT PREFIX
+                                                             (also as key add|list|revoke); a new key is shown once
+  audit [--object TYPE[:ID]] [--user NAME] [--limit N]       who changed what (org, user, account, api_key, …)
 `
 
 // adminOut is where admin commands print (tests capture it).
@@ -103,12 +132,61 @@ func runAdmin(ctx context.Context, args []string) error {
 		return c.accountRecharge(ctx, tail)
 	case "account ledger":
 		return c.accountLedger(ctx, tail)
+	case "org add":
+		return c.orgAdd(ctx, tail)
+	case "org list":
+		return c.orgList(ctx, tail)
+	case "user add":
+		return c.userAdd(ctx, tail)
+	case "user list":
+		return c.userList(ctx, tail)
+	case "user disable":
+		return c.userEnable(ctx, tail, false)
+	case "user enable":
+		return c.userEnable(ctx, tail, true)
+	case "user passwd":
+		return c.userPasswd(ctx, tail)
+	case "account add":
+		return c.accountAdd(ctx, tail)
+	case "account key":
+		return c.accountKey(ctx, tail)
+	case "key add":
+		return c.keyAdd(ctx, tail)
+	case "key list":
+		return c.keyList(ctx, tail)
+	case "key revoke":
+		return c.keyRevoke(ctx, tail)
+	case "stats " + verb: // a noun alone: its flags follow
+		return c.stats(ctx, rest[1:])
+	case "settlement " + verb:
+		return c.settlement(ctx, rest[1:])
+	case "reconcile " + verb:
+		return c.reconcile(ctx, rest[1:])
 	case "mo-route list":
 		return c.moRouteList(ctx)
 	case "mo-route add":
 		return c.moRouteAdd(ctx, tail)
 	case "mo-route remove":
 		return c.simpleDelete(ctx, tail, "mo-route remove ID", "/api/v1/admin/mo-routes/")
+	case "business list":
+		return c.businessList(ctx)
+	case "business add":
+		return c.businessAdd(ctx, tail)
+	case "business update":
+		return c.businessUpdate(ctx, tail)
+	case "business disable":
+		return c.businessEnable(ctx, tail, false)
+	case "business enable":
+		return c.businessEnable(ctx, tail, true)
+	case "grant list":
+		return c.grantList(ctx, tail)
+	case "grant set":
+		return c.grantSet(ctx, tail)
+	case "account limits":
+		return c.accountLimits(ctx, tail)
+	}
+	if noun == "audit" {
+		return c.audit(ctx, rest[1:])
 	}
 	if noun == "refusals" {
 		return c.refusals(ctx, rest[1:])

@@ -20,7 +20,7 @@ func seedBenchRules(ctx context.Context, st store.Store, words, numbers int, tex
 	start := time.Now()
 	r := rand.New(rand.NewPCG(1, 2))
 	// Characters of common forbidden words, minus those of the bench text.
-	pool := []rune("赌博彩票代开发票枪支弹药毒品贷款套现刷单兼职裸聊黑客病毒诈骗传销办证假币窃听迷药催情高利")
+	const pool = "赌博彩票代开发票枪支弹药毒品贷款套现刷单兼职裸聊黑客病毒诈骗传销办证假币窃听迷药催情高利"
 	var usable []rune
 	for _, c := range pool {
 		if !strings.ContainsRune(text, c) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -27,6 +28,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := sb.SeedProvince(ctx); err != nil { // organisations and one user per role (A1)
+		return err
+	}
 	if err := sb.Start(ctx); err != nil {
 		return err
 	}
@@ -38,6 +42,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "  Admin token: %s\n", sb.AdminToken)
 	fmt.Fprintf(w, "  Admin: %s / %s\n", sb.AdminUser, sb.AdminPassword)
 	fmt.Fprintf(w, "  Legacy:  user=%s pwd=%s (GET /sms/send)\n", app.SandboxAccount, sb.Password)
+	printDemoUsers(w, sb)
 	fmt.Fprintf(w, "\nSend an SMS:\n  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"to\":[\"13800138000\"],\"content\":\"您的邮件已到达，请凭取件码 1234 领取。\"}' %s/api/v1/messages\n", sb.APIKey, base)
 	fmt.Fprintf(w, "Look it up:  curl -s -H 'Authorization: Bearer %s' %s/api/v1/messages/ID?trace=1\n", sb.APIKey, base)
 	fmt.Fprintf(w, "Reply as the phone:  curl -s -d '{\"from\":\"13800138000\",\"to\":\"10658000\",\"content\":\"收到\"}' %s/demo/mo\n", base)
@@ -47,4 +52,18 @@ func runDemo(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return sb.Stop(sctx)
+}
+
+// printDemoUsers lists the seeded organisation users, after the lines the
+// checks parse (which keep their exact form).
+func printDemoUsers(w io.Writer, sb *app.Sandbox) {
+	fmt.Fprintf(w, "  Organisation users (console login, or POST /api/v1/admin/login; the sending account %q is under %s 省公司):\n",
+		app.SandboxAccount, app.DemoProvince)
+	for _, u := range sb.Users {
+		acct := ""
+		if u.Account != "" {
+			acct = ", account " + u.Account
+		}
+		fmt.Fprintf(w, "    %-12s / %-13s %-10s %s (%s)%s\n", u.Username, u.Password, u.Role, u.Org.Name, u.Org.Code, acct)
+	}
 }

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"hongyan/internal/biz/lockout"
+	"hongyan/internal/biz/settle"
 	"hongyan/internal/core"
 	"hongyan/internal/store"
 )
@@ -28,6 +33,14 @@ type Options struct {
 	DemoMO func(ctx context.Context, from, to, content string) error
 	// Extra routes (console, admin) mounted on the same mux.
 	Mount func(mux *http.ServeMux)
+	// LoginLock is the admin login's lockout policy [lockout.Default]; the
+	// failures are the store's, shared with the console.
+	LoginLock store.LockPolicy
+	// TokenTTL is how long a token from POST /api/v1/admin/login lasts [12h].
+	TokenTTL time.Duration
+	// Settlement is the settlement: section of the configuration (operator
+	// costs, revenue shares), read at each request; nil = none (stats.go).
+	Settlement *settle.Config
 }
 
 // Server is the HTTP handler.
@@ -37,6 +50,9 @@ type Server struct {
 	mux  *http.ServeMux
 	opts Options
 	pw   *passwordCache
+	lock *lockout.Guard
+	// hashing bounds concurrent admin password checks (argon2id takes 64 MiB each).
+	hashing chan struct{}
 }
 
 // New builds the handler.
@@ -48,7 +64,14 @@ func New(c *core.Core, opts Options) *Server {
 		opts.Registry = prometheus.NewRegistry()
 		opts.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &Server{core: c, log: opts.Logger, mux: http.NewServeMux(), opts: opts, pw: newPasswordCache()}
+	if opts.LoginLock.Max <= 0 {
+		opts.LoginLock = lockout.Default
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 12 * time.Hour
+	}
+	s := &Server{core: c, log: opts.Logger, mux: http.NewServeMux(), opts: opts, pw: newPasswordCache(),
+		lock: lockout.New(c.Store(), opts.LoginLock, nil), hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	for _, col := range c.Collectors() {
 		_ = opts.Registry.Register(col)
 	}
@@ -65,23 +88,11 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("PATCH /api/v1/account", s.auth(s.patchAccount))
 	m.HandleFunc("GET /api/v1/account/ledger", s.auth(s.accountLedger))
 	m.HandleFunc("GET /api/v1/gateways", s.auth(s.gateways))
-	m.HandleFunc("GET /api/v1/admin/me", s.adminAuth(s.adminMe))
-	m.HandleFunc("GET /api/v1/admin/gateways", s.adminAuth(s.adminGateways))
-	m.HandleFunc("GET /api/v1/admin/accounts", s.adminAuth(s.adminAccounts))
-	m.HandleFunc("POST /api/v1/admin/accounts/{id}/recharge", s.adminAuth(s.adminRecharge))
-	m.HandleFunc("GET /api/v1/admin/accounts/{id}/ledger", s.adminAuth(s.adminLedger))
-	m.HandleFunc("GET /api/v1/admin/blacklist", s.adminAuth(s.adminBlacklist))
-	m.HandleFunc("POST /api/v1/admin/blacklist", s.adminAuth(s.adminBlacklistAdd))
-	m.HandleFunc("DELETE /api/v1/admin/blacklist/{number}", s.adminAuth(s.adminBlacklistRemove))
-	m.HandleFunc("GET /api/v1/admin/filter-words", s.adminAuth(s.adminFilterWords))
-	m.HandleFunc("POST /api/v1/admin/filter-words", s.adminAuth(s.adminFilterWordAdd))
-	m.HandleFunc("DELETE /api/v1/admin/filter-words/{id}", s.adminAuth(s.adminFilterWordRemove))
-	m.HandleFunc("GET /api/v1/admin/refusals", s.adminAuth(s.adminRefusals))
-	m.HandleFunc("GET /api/v1/admin/mo-routes", s.adminAuth(s.adminMORoutes))
-	m.HandleFunc("POST /api/v1/admin/mo-routes", s.adminAuth(s.adminAddMORoute))
-	m.HandleFunc("DELETE /api/v1/admin/mo-routes/{id}", s.adminAuth(s.adminDeleteMORoute))
+	s.mountAdmin(m) // the admin API and its role table (adminroutes.go)
 	m.HandleFunc("GET /sms/send", s.legacySend)
 	m.HandleFunc("POST /sms/send", s.legacySend)
+	s.mountBusiness(m) // business types, grants, account limits (business.go)
+	s.mountStats(m)    // statistics and settlement (stats.go)
 	if opts.DemoMO != nil {
 		m.HandleFunc("POST /demo/mo", s.demoMO)
 	}
@@ -123,6 +134,10 @@ func (s *Server) auth(next func(http.ResponseWriter, *http.Request, *store.Accou
 			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked API key")
 			return
 		}
+		if err := s.core.CheckIP(acc, r.RemoteAddr); err != nil { // the account's allow-list (business.go)
+			s.writeErr(w, r, err)
+			return
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, acc)), acc)
 	}
 }
@@ -162,6 +177,9 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *core.Error
 	if errors.As(err, &ce) {
+		if ce.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(ce.RetryAfter.Seconds())), 10))
+		}
 		writeError(w, ce.Status, ce.Code, ce.Message)
 		return
 	}

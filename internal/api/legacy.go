@@ -25,8 +25,13 @@ func (s *Server) legacySend(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "wrong user or pwd")
 		return
 	}
+	if err := s.core.CheckIP(acc, r.RemoteAddr); err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
 	req := &core.SendRequest{AccountID: acc.ID, To: splitNumbers(r.Form.Get("mobile")), Content: r.Form.Get("content"),
-		Business: r.Form.Get("business"), ClientRef: r.Form.Get("client_ref"), Ext: r.Form.Get("ext")}
+		Business: r.Form.Get("business"), ClientRef: r.Form.Get("client_ref"), Ext: r.Form.Get("ext"),
+		OutsideHours: r.Form.Get("outside_hours")}
 	s.send(w, r, req)
 }
 

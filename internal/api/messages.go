@@ -52,6 +52,8 @@ type sendBody struct {
 	ClientRef  string  `json:"client_ref"`
 	Ext        string  `json:"ext"`
 	Priority   *int    `json:"priority"`
+	// "defer" (default) or "refuse": a message outside its business type's sending hours
+	OutsideHours string `json:"outside_hours"`
 }
 
 func (s *Server) sendMessages(w http.ResponseWriter, r *http.Request, acc *store.Account) {
@@ -62,7 +64,7 @@ func (s *Server) sendMessages(w http.ResponseWriter, r *http.Request, acc *store
 		return
 	}
 	req := &core.SendRequest{AccountID: acc.ID, To: b.To, Content: b.Content, Business: b.Business,
-		ClientRef: b.ClientRef, Ext: b.Ext, Priority: b.Priority}
+		ClientRef: b.ClientRef, Ext: b.Ext, Priority: b.Priority, OutsideHours: b.OutsideHours}
 	if b.ScheduleAt != "" {
 		t, err := time.Parse(time.RFC3339, b.ScheduleAt)
 		if err != nil {
@@ -88,7 +90,14 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, req *core.SendRequ
 	if res.Duplicate {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, map[string]any{"batch_id": id(res.BatchID), "messages": msgs, "duplicate": res.Duplicate})
+	out := map[string]any{"batch_id": id(res.BatchID), "messages": msgs, "duplicate": res.Duplicate}
+	if !res.DeferredUntil.IsZero() { // outside the business type's sending hours (core/business.go)
+		out["deferred_until"], out["notice"] = ts(res.DeferredUntil), res.Notice
+		for i, m := range res.Messages {
+			msgs[i]["schedule_at"] = ts(m.ScheduleAt)
+		}
+	}
+	writeJSON(w, status, out)
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }

@@ -37,7 +37,7 @@ type moRouteRequest struct {
 	URL         string `json:"url"`
 }
 
-func (s *Server) adminAddMORoute(w http.ResponseWriter, r *http.Request, _ *store.User) {
+func (s *Server) adminAddMORoute(w http.ResponseWriter, r *http.Request, u *store.User) {
 	var req moRouteRequest
 	if err := decodeJSON(r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
@@ -64,19 +64,32 @@ func (s *Server) adminAddMORoute(w http.ResponseWriter, r *http.Request, _ *stor
 		return
 	}
 	rt := &store.MORoute{ServiceCode: req.ServiceCode, Keyword: req.Keyword, AccountID: acct, Business: req.Business, URL: req.URL}
-	if err := s.core.AddMORoute(r.Context(), rt); err != nil {
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "create", Object: "mo_route"}, nil, func(e *store.AuditEntry) any {
+		e.ObjectID = id(rt.ID)
+		return moRouteJSON(rt)
+	})
+	if err := s.core.AddMORoute(ctx, rt); err != nil {
 		s.writeErr(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, moRouteJSON(rt))
 }
 
-func (s *Server) adminDeleteMORoute(w http.ResponseWriter, r *http.Request, _ *store.User) {
+func (s *Server) adminDeleteMORoute(w http.ResponseWriter, r *http.Request, u *store.User) {
 	n, ok := parseID(w, r)
 	if !ok {
 		return
 	}
-	if err := s.core.DeleteMORoute(r.Context(), n); err != nil {
+	var before any
+	if routes, err := s.core.MORoutes(r.Context()); err == nil {
+		for _, rt := range routes {
+			if rt.ID == n {
+				before = moRouteJSON(rt)
+			}
+		}
+	}
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "delete", Object: "mo_route", ObjectID: id(n)}, before, nil)
+	if err := s.core.DeleteMORoute(ctx, n); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			writeError(w, http.StatusNotFound, "not_found", "no MO route with id "+id(n))
 			return

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"hongyan/internal/store"
 )
@@ -32,7 +32,11 @@ func (s *Server) adminBlacklistAdd(w http.ResponseWriter, r *http.Request, u *st
 	if req.Source == "" {
 		req.Source = "admin"
 	}
-	added, err := s.core.BlacklistAdd(r.Context(), nums, req.Business, req.Reason, req.Source+":"+u.Username)
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "create", Object: "blacklist", ObjectID: auditNumbers(nums)}, nil,
+		func(*store.AuditEntry) any {
+			return map[string]any{"numbers": nums, "business": req.Business, "reason": req.Reason, "source": req.Source}
+		})
+	added, err := s.core.BlacklistAdd(ctx, nums, req.Business, req.Reason, req.Source+":"+u.Username)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -65,8 +69,11 @@ func (s *Server) adminBlacklist(w http.ResponseWriter, r *http.Request, _ *store
 	writeJSON(w, http.StatusOK, map[string]any{"blacklist": out})
 }
 
-func (s *Server) adminBlacklistRemove(w http.ResponseWriter, r *http.Request, _ *store.User) {
-	err := s.core.BlacklistRemove(r.Context(), r.PathValue("number"), r.URL.Query().Get("business"))
+func (s *Server) adminBlacklistRemove(w http.ResponseWriter, r *http.Request, u *store.User) {
+	number, business := r.PathValue("number"), r.URL.Query().Get("business")
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "delete", Object: "blacklist", ObjectID: number},
+		map[string]any{"number": number, "business": business}, nil)
+	err := s.core.BlacklistRemove(ctx, number, business)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", r.PathValue("number")+" is not on that blacklist")
 		return
@@ -78,7 +85,7 @@ func (s *Server) adminBlacklistRemove(w http.ResponseWriter, r *http.Request, _ 
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) adminFilterWordAdd(w http.ResponseWriter, r *http.Request, _ *store.User) {
+func (s *Server) adminFilterWordAdd(w http.ResponseWriter, r *http.Request, u *store.User) {
 	var req struct {
 		Word   string `json:"word"`
 		Action string `json:"action"`
@@ -87,7 +94,11 @@ func (s *Server) adminFilterWordAdd(w http.ResponseWriter, r *http.Request, _ *s
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
 		return
 	}
-	fw, err := s.core.FilterWordAdd(r.Context(), req.Word, req.Action)
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "create", Object: "filter_word", ObjectID: strings.TrimSpace(req.Word)}, nil,
+		func(*store.AuditEntry) any {
+			return map[string]any{"word": strings.TrimSpace(req.Word), "action": req.Action}
+		})
+	fw, err := s.core.FilterWordAdd(ctx, req.Word, req.Action)
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -112,12 +123,22 @@ func (s *Server) adminFilterWords(w http.ResponseWriter, r *http.Request, _ *sto
 	writeJSON(w, http.StatusOK, map[string]any{"words": out})
 }
 
-func (s *Server) adminFilterWordRemove(w http.ResponseWriter, r *http.Request, _ *store.User) {
+func (s *Server) adminFilterWordRemove(w http.ResponseWriter, r *http.Request, u *store.User) {
 	n, ok := parseID(w, r)
 	if !ok {
 		return
 	}
-	if err := s.core.FilterWordRemove(r.Context(), n); err != nil {
+	e := store.AuditEntry{Action: "delete", Object: "filter_word", ObjectID: id(n)}
+	var before any
+	if ws, err := s.core.Store().FilterWords(r.Context()); err == nil {
+		for _, fw := range ws {
+			if fw.ID == n {
+				e.ObjectID, before = fw.Word, filterWordJSON(fw) // words are named by themselves in the log
+			}
+		}
+	}
+	ctx := audited(r.Context(), u, e, before, nil)
+	if err := s.core.FilterWordRemove(ctx, n); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			writeError(w, http.StatusNotFound, "not_found", "no forbidden word with id "+id(n))
 			return
@@ -131,10 +152,16 @@ func (s *Server) adminFilterWordRemove(w http.ResponseWriter, r *http.Request, _
 // adminRecharge adds money to an account: {"amount": yuan, "note": "…"};
 // a negative amount is an adjustment down.
 func (s *Server) adminRecharge(w http.ResponseWriter, r *http.Request, u *store.User) {
-	n, ok := parseID(w, r)
+	wh, err := s.who(r, u)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	a, ok := s.scopedAccount(w, r, wh) // A8: an upper level recharges the accounts below it
 	if !ok {
 		return
 	}
+	n := a.ID
 	var req struct {
 		Amount *float64 `json:"amount"`
 		Note   string   `json:"note"`
@@ -147,7 +174,12 @@ func (s *Server) adminRecharge(w http.ResponseWriter, r *http.Request, u *store.
 		writeError(w, http.StatusBadRequest, "invalid_amount", "amount (yuan) is required, at most 1,000,000,000")
 		return
 	}
-	bal, err := s.core.Recharge(r.Context(), n, int64(math.Round(*req.Amount*1000)), req.Note, u.Username)
+	amount := int64(math.Round(*req.Amount * 1000))
+	ctx := audited(r.Context(), u, store.AuditEntry{Action: "recharge", Object: "account", ObjectID: id(n), OrgID: a.OrgID},
+		map[string]any{"balance": yuan(a.Balance)}, func(*store.AuditEntry) any {
+			return map[string]any{"amount": yuan(amount), "note": req.Note}
+		})
+	bal, err := s.core.Recharge(ctx, n, amount, req.Note, u.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "no account with id "+id(n))
 		return
@@ -168,12 +200,17 @@ func ledgerJSON(es []store.LedgerEntry) []map[string]any {
 	return out
 }
 
-func (s *Server) adminLedger(w http.ResponseWriter, r *http.Request, _ *store.User) {
-	n, ok := parseID(w, r)
+func (s *Server) adminLedger(w http.ResponseWriter, r *http.Request, u *store.User) {
+	wh, err := s.who(r, u)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	a, ok := s.scopedAccount(w, r, wh)
 	if !ok {
 		return
 	}
-	es, err := s.core.Store().Ledger(r.Context(), n, limitParam(r, 100, 10000))
+	es, err := s.core.Store().Ledger(r.Context(), a.ID, limitParam(r, 100, 10000))
 	if err != nil {
 		s.writeErr(w, r, err)
 		return
@@ -191,11 +228,11 @@ func (s *Server) accountLedger(w http.ResponseWriter, r *http.Request, acc *stor
 	writeJSON(w, http.StatusOK, map[string]any{"ledger": ledgerJSON(es)})
 }
 
-func (s *Server) adminRefusals(w http.ResponseWriter, r *http.Request, _ *store.User) {
-	acct, _ := strconv.ParseInt(r.URL.Query().Get("account_id"), 10, 64)
-	rs, err := s.core.Store().Refusals(r.Context(), acct, limitParam(r, 100, 10000))
-	if err != nil {
-		s.writeErr(w, r, err)
+// adminRefusals lists refusals of one account (?account_id=) or of every
+// account in the caller's scope.
+func (s *Server) adminRefusals(w http.ResponseWriter, r *http.Request, u *store.User) {
+	rs, ok := s.scopedRefusals(w, r, u)
+	if !ok {
 		return
 	}
 	out := make([]map[string]any, len(rs))

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"hongyan/internal/biz/settle"
 	"hongyan/internal/gateway"
 	"hongyan/internal/store"
 )
@@ -21,6 +22,9 @@ import (
 type Config struct {
 	NodeID   int    `yaml:"node_id"`
 	Database string `yaml:"database"` // "sqlite:PATH" or "postgres://…"
+	// TimeZone is the platform's: business types' sending hours and the
+	// days of daily quotas ["Asia/Shanghai"].
+	TimeZone string `yaml:"time_zone"`
 	// SQLiteSync is "full" (default: an accepted message survives power
 	// loss) or "normal" (survives a process crash only; faster).
 	SQLiteSync string `yaml:"sqlite_sync"`
@@ -48,6 +52,8 @@ type Config struct {
 	BusinessTypes []BusinessTypeConfig `yaml:"business_types"`
 	Accounts      []AccountConfig      `yaml:"accounts"`
 	MORoutes      []MORouteConfig      `yaml:"mo_routes"`
+	// Settlement: agreed operator costs and revenue shares (docs/config.md).
+	Settlement settle.Config `yaml:"settlement"`
 }
 
 // BusinessTypeConfig declares a business type at start (created or updated).
@@ -63,6 +69,14 @@ type BusinessTypeConfig struct {
 	Disabled      bool          `yaml:"disabled"`
 	Fee           float64       `yaml:"fee"`       // yuan per segment; 0 = free
 	ChargeOn      string        `yaml:"charge_on"` // delivered (default) or submitted
+	// Business administration (app/business.go, docs/config.md).
+	ChargeMode     string   `yaml:"charge_mode"`     // per_message (default), monthly, monthly_capped, free
+	MonthlyFee     float64  `yaml:"monthly_fee"`     // yuan per subscriber and month (monthly)
+	MonthlyCap     float64  `yaml:"monthly_cap"`     // yuan a subscriber pays at most a month (monthly_capped)
+	ReportRequired *bool    `yaml:"report_required"` // default true
+	ServiceCode    string   `yaml:"service_code"`    // the type's long number or extension
+	MOKeywords     []string `yaml:"mo_keywords"`     // replies starting with one belong to this type
+	SendHours      string   `yaml:"send_hours"`      // e.g. "08:00-21:00"; "" = any time
 }
 
 // MORouteConfig sends replies to a service code (and keyword) to an
@@ -85,6 +99,14 @@ type AccountConfig struct {
 	PasswordHash string  `yaml:"password_hash"`  // argon2id, for /sms/send (hongyan key --password)
 	BalanceYuan  float64 `yaml:"balance_yuan"`
 	CreditYuan   float64 `yaml:"credit_limit_yuan"` // postpaid: how far below zero it may go
+	// Business types it may use; absent = every type ("*"), applied when
+	// the account is created; a list given is applied at every start.
+	BusinessTypes []string `yaml:"business_types"`
+	// Limits (applied at every start when any is given): source addresses
+	// the API may be called from, messages per second, messages per day.
+	IPAllow    []string `yaml:"ip_allow"`
+	TPSLimit   int      `yaml:"tps_limit"`
+	DailyQuota int64    `yaml:"daily_quota"`
 }
 
 // LoadConfig reads and checks a YAML file; unknown keys are errors so a
@@ -159,6 +181,12 @@ func (c *Config) Check() error {
 		if a.APIKeySHA256 != "" && len(a.APIKeySHA256) != 64 {
 			return fmt.Errorf("account %s: api_key_sha256 must be 64 hex characters", a.Name)
 		}
+	}
+	if err := c.checkBusiness(); err != nil { // app/business.go
+		return err
+	}
+	if err := c.Settlement.Check(gateway.ValidOperator); err != nil {
+		return err
 	}
 	for i, r := range c.MORoutes {
 		if r.ServiceCode == "" || len(r.ServiceCode) > 21 || strings.Trim(r.ServiceCode, "0123456789") != "" {

@@ -162,6 +162,10 @@ func extensionAccount(t *testing.T, sb *Sandbox, name, code string) (*store.Acco
 	if err := sb.Store.CreateAPIKey(ctx, &store.APIKey{Hash: core.HashKey(key), Prefix: key[:8], AccountID: a.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// Like the demo's account, it may use every business type (grants: docs/api.md).
+	if err := sb.Store.SetGrants(ctx, store.GrantAccount, a.ID, []string{store.GrantAll}); err != nil {
+		t.Fatal(err)
+	}
 	if err := sb.Core.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -112,9 +112,11 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 		NodeID: cfg.NodeID, DefaultBusiness: cfg.Messages.DefaultBusiness, MaxSegments: cfg.Messages.MaxSegments,
 		Validity: cfg.Messages.Validity, ReportWait: cfg.Messages.ReportWait, Logger: p.Log,
 		UnsubscribeWords: cfg.Messages.UnsubscribeWords, UnsubscribeReply: cfg.Messages.UnsubscribeReply,
+		TimeZone: cfg.location(),
 	}, p.Store, pool, segs)
 	fwd.in = p.Core
 	apiOpts := opts.API
+	apiOpts.Settlement = &cfg.Settlement // read at each request (api/stats.go)
 	apiOpts.Logger = p.Log
 	p.API = api.New(p.Core, apiOpts)
 	webOpts := opts.Web
@@ -186,14 +188,13 @@ func (p *Platform) seed(ctx context.Context) error {
 		hasDefault = hasDefault || b.Code == def
 	}
 	for _, bc := range p.Config.BusinessTypes {
-		alo := bc.AtLeastOnce == nil || *bc.AtLeastOnce
-		ri := bc.RetryInterval
-		if ri == 0 {
-			ri = 5 * time.Second
+		bt, err := businessTypeFromConfig(bc) // business.go
+		if err == nil {
+			err = core.CheckBusinessType(bt)
 		}
-		bt := &store.BusinessType{Code: bc.Code, Name: bc.Name, Priority: bc.Priority, MaxRetries: bc.MaxRetries,
-			RetryInterval: ri, MaxSegments: bc.MaxSegments, AtLeastOnce: alo, Validity: bc.Validity, Enabled: !bc.Disabled,
-			FeePerSegment: int64(math.Round(bc.Fee * 1000)), ChargeOn: bc.ChargeOn}
+		if err != nil {
+			return fmt.Errorf("business type %s: %w", bc.Code, configErr(err))
+		}
 		if err := st.UpsertBusinessType(ctx, bt); err != nil {
 			return fmt.Errorf("business type %s: %w", bc.Code, err)
 		}
@@ -201,13 +202,14 @@ func (p *Platform) seed(ctx context.Context) error {
 	}
 	if !hasDefault {
 		if err := st.UpsertBusinessType(ctx, &store.BusinessType{Code: def, Name: "默认业务", Priority: 1, MaxRetries: 3,
-			RetryInterval: 5 * time.Second, AtLeastOnce: true, Enabled: true}); err != nil {
+			RetryInterval: 5 * time.Second, AtLeastOnce: true, Enabled: true, ReportRequired: true}); err != nil {
 			return fmt.Errorf("default business type: %w", err)
 		}
 	}
 	for _, ac := range p.Config.Accounts {
 		a, err := st.AccountByName(ctx, ac.Name)
-		if errors.Is(err, store.ErrNotFound) {
+		created := errors.Is(err, store.ErrNotFound)
+		if created {
 			a = &store.Account{Name: ac.Name, ServiceCode: ac.ServiceCode, CallbackURL: ac.CallbackURL, Secret: ac.Secret,
 				PasswordHash: ac.PasswordHash, Balance: int64(math.Round(ac.BalanceYuan * 1000)),
 				CreditLimit: int64(math.Round(ac.CreditYuan * 1000)), CreatedAt: time.Now()}
@@ -235,6 +237,9 @@ func (p *Platform) seed(ctx context.Context) error {
 					return fmt.Errorf("account %s: api key: %w", ac.Name, err)
 				}
 			}
+		}
+		if err := p.seedAccountBusiness(ctx, a, ac, created); err != nil { // business.go
+			return err
 		}
 	}
 	return p.seedMORoutes(ctx)

@@ -30,6 +30,8 @@ type Sandbox struct {
 	Password string // the sandbox account's password for /sms/send
 	// The platform administrator: console login and admin-API token.
 	AdminUser, AdminPassword, AdminToken string
+	// Users of the organisation roles, once SeedProvince ran (demoorgs.go).
+	Users []DemoUser
 }
 
 // SandboxOptions tune a sandbox.

@@ -15,9 +15,10 @@ import (
 // Error is a refusal the API shows to the caller as
 // {"error": {"code", "message"}} with Status.
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration // > 0: when to try again (Retry-After)
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -36,6 +37,11 @@ type SendRequest struct {
 	ClientRef  string
 	Ext        string // extension appended to the account's service code
 	Priority   *int   // overrides the business type's lane
+	// OutsideHours is what to do with a message of a business type with
+	// sending hours when it would go out outside them: OutsideDefer ("", the
+	// default) schedules it for the next window's start, OutsideRefuse
+	// refuses the request (outside_sending_hours).
+	OutsideHours string
 
 	// system marks the platform's own messages (unsubscribe confirmations):
 	// no content filter, no blacklist, no fee. Only the core sets it.
@@ -47,7 +53,17 @@ type SendResult struct {
 	BatchID   int64
 	Messages  []*store.Message
 	Duplicate bool // client_ref seen before: nothing new was stored
+	// DeferredUntil is set when the request came outside its business
+	// type's sending hours: its messages wait until then (Notice says why).
+	DeferredUntil time.Time
+	Notice        string
 }
+
+// What SendRequest.OutsideHours may say.
+const (
+	OutsideDefer  = "defer"
+	OutsideRefuse = "refuse"
+)
 
 // Accept validates a request, writes it durably in one group-committed
 // transaction and puts it in the outbox. Bad input returns *Error and
@@ -67,6 +83,16 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	}
 	if !bt.Enabled {
 		return nil, refuse(http.StatusForbidden, "business_disabled", "business type %q is disabled", bizCode)
+	}
+	// Rate, then grant: a client over its rate costs no more than this.
+	lim := c.limitsOf(acc.ID)
+	if !req.system {
+		if err := c.checkRate(acc, lim, len(req.To)); err != nil {
+			return nil, err
+		}
+		if err := c.checkGrant(ctx, acc, bt); err != nil {
+			return nil, err
+		}
 	}
 	if len(req.To) == 0 {
 		return nil, refuse(http.StatusBadRequest, "invalid_number", "no destination number given")
@@ -98,6 +124,31 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if !req.ScheduleAt.IsZero() && req.ScheduleAt.Before(now.Add(-time.Minute)) {
 		return nil, refuse(http.StatusBadRequest, "invalid_schedule", "schedule_at %s is in the past", req.ScheduleAt.Format(time.RFC3339))
 	}
+	if req.OutsideHours != "" && req.OutsideHours != OutsideDefer && req.OutsideHours != OutsideRefuse {
+		return nil, refuse(http.StatusBadRequest, "invalid_request", "outside_hours %q: want %q (the default) or %q", req.OutsideHours, OutsideDefer, OutsideRefuse)
+	}
+	scheduleAt := req.ScheduleAt
+	var deferred time.Time
+	var notice string
+	if bt.SendFrom != bt.SendUntil && !req.system {
+		at := now
+		if scheduleAt.After(now) {
+			at = scheduleAt
+		}
+		if start := windowStart(at, bt.SendFrom, bt.SendUntil, c.biz.loc); !start.Equal(at) {
+			hours := FormatHours(bt.SendFrom, bt.SendUntil) + " " + c.biz.loc.String()
+			if req.OutsideHours == OutsideRefuse {
+				c.m.refused.WithLabelValues("outside_sending_hours").Inc()
+				c.recordRefusals(ctx, store.Refusal{AccountID: acc.ID, Business: bt.Code, Kind: "outside_sending_hours",
+					Detail: fmt.Sprintf("%s is outside %s", at.In(c.biz.loc).Format("2006-01-02 15:04"), hours), At: now})
+				return nil, refuse(http.StatusUnprocessableEntity, "outside_sending_hours",
+					"business type %s sends only %s; %s is outside them and outside_hours is %q (leave it out to have the messages wait until %s)",
+					bt.Code, hours, at.In(c.biz.loc).Format("2006-01-02 15:04"), OutsideRefuse, start.In(c.biz.loc).Format("2006-01-02 15:04"))
+			}
+			scheduleAt, deferred = start, start
+			notice = fmt.Sprintf("business type %s sends only %s: the messages wait until %s", bt.Code, hours, start.In(c.biz.loc).Format(time.RFC3339))
+		}
+	}
 	if !req.system {
 		if err := c.checkContent(ctx, acc, bt.Code, req.Content); err != nil {
 			return nil, err
@@ -107,8 +158,22 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if req.Priority != nil {
 		priority = laneOf(*req.Priority)
 	}
+	src := acc.ServiceCode + req.Ext
+	if req.Ext == "" && bt.ServiceCode != "" && acc.ServiceCode != "" && strings.HasPrefix(bt.ServiceCode, acc.ServiceCode) {
+		src = bt.ServiceCode // the type's own extension of the account's number: replies come back as this type's
+	}
+	fee := bt.FeePerSegment
+	if bt.ChargeMode == store.ChargeFree {
+		fee = 0
+	}
 	batch := store.Batch{ID: c.ids.Next(), AccountID: acc.ID, ClientRef: req.ClientRef, Total: len(req.To), CreatedAt: now}
 	ai := &store.AcceptItem{Batch: batch}
+	if !req.system {
+		ai.Day = store.DayKey(now, c.biz.loc)
+		if lim != nil {
+			ai.DailyQuota = lim.DailyQuota
+		}
+	}
 	ai.Messages = make([]*store.Message, 0, len(req.To))
 	ai.Events = make([]store.Event, 0, len(req.To))
 	var refusals []store.Refusal
@@ -126,9 +191,9 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		}
 		m := &store.Message{
 			ID: c.ids.Next(), BatchID: batch.ID, AccountID: acc.ID, To: num,
-			Src: acc.ServiceCode + req.Ext, Content: req.Content, Business: bt.Code,
+			Src: src, Content: req.Content, Business: bt.Code,
 			Priority: priority, Segments: segs, Operator: op, State: store.Accepted,
-			ScheduleAt: req.ScheduleAt, CreatedAt: now,
+			ScheduleAt: scheduleAt, CreatedAt: now,
 		}
 		detail := fmt.Sprintf("%s, %d segment(s), %s, operator %s", bt.Code, segs, coding, op)
 		if blocked, global := c.rules.black.Blocked(num, bt.Code); blocked && !req.system {
@@ -141,8 +206,8 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 			detail += "; blacklisted for " + scope + ": not sent, not charged"
 			refusals = append(refusals, store.Refusal{AccountID: acc.ID, Business: bt.Code, Kind: "blacklisted", Number: num,
 				Detail: "blacklisted for " + scope, At: now})
-		} else if bt.FeePerSegment > 0 && !req.system {
-			m.Fee, m.ChargeOn = int64(segs)*bt.FeePerSegment, bt.ChargeOn
+		} else if fee > 0 && !req.system {
+			m.Fee, m.ChargeOn = int64(segs)*fee, bt.ChargeOn
 		}
 		ai.Messages = append(ai.Messages, m)
 		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted", Detail: detail})
@@ -157,6 +222,9 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	}
 	if err := c.write(ctx, writeOp{accept: ai, refusals: refusals}); err != nil {
 		return nil, fmt.Errorf("core: accept: %w", err)
+	}
+	if ai.OverQuota {
+		return nil, c.quotaRefusal(ctx, acc, bt.Code, lim, ai.Day, len(ai.Messages)-len(refusals), now)
 	}
 	if ai.NoFunds {
 		c.m.refused.WithLabelValues("insufficient_balance").Inc()
@@ -179,7 +247,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	c.m.accepted.Add(float64(len(ai.Messages) - len(refusals)))
 	// The caller gets copies: the dispatcher owns the originals from here.
 	out := make([]store.Message, len(ai.Messages))
-	res := &SendResult{BatchID: batch.ID, Messages: make([]*store.Message, len(ai.Messages))}
+	res := &SendResult{BatchID: batch.ID, Messages: make([]*store.Message, len(ai.Messages)), DeferredUntil: deferred, Notice: notice}
 	for i, m := range ai.Messages {
 		out[i] = *m
 		res.Messages[i] = &out[i]

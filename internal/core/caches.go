@@ -125,5 +125,11 @@ func (c *Core) AccountByName(name string) *store.Account { return c.caches.accou
 // Account returns a cached account.
 func (c *Core) Account(id int64) *store.Account { return c.caches.account(id) }
 
-// Reload refreshes the cached accounts, keys and business types after a change.
-func (c *Core) Reload(ctx context.Context) error { return c.caches.reload(ctx) }
+// Reload refreshes the cached accounts, keys and business types, and the
+// grants and account limits (business.go), after a change.
+func (c *Core) Reload(ctx context.Context) error {
+	if err := c.caches.reload(ctx); err != nil {
+		return err
+	}
+	return c.loadBusiness(ctx)
+}

@@ -39,6 +39,9 @@ type Config struct {
 	UnsubscribeReply string
 	Logger           *slog.Logger
 	HTTPClient       *http.Client // for pushes [a client with PushTimeout]
+	// TimeZone is the platform's: business types' sending hours and the
+	// days of daily quotas [Asia/Shanghai].
+	TimeZone *time.Location
 }
 
 func (c *Config) defaults() {
@@ -99,6 +102,7 @@ type Core struct {
 	reasm  *sms.Reassembler
 	caches *caches
 	rules  *rules
+	biz    *bizState // grants, account limits, sending hours (business.go)
 	m      *metrics
 
 	// writer group-commits every hot-path write (accepts, marks, submit
@@ -143,6 +147,7 @@ func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments)
 	c.delay = newDelayQueue(c.out)
 	c.caches = newCaches(st)
 	c.rules = newRules()
+	c.biz = newBizState(cfg.TimeZone)
 	c.writer = newCommitter(4096, c.flushWrites)
 	for _, g := range pool.All() {
 		c.gwSem[g.Name] = make(chan struct{}, g.Capacity())
@@ -166,6 +171,9 @@ func (c *Core) Start(ctx context.Context) error {
 		return fmt.Errorf("core: load caches: %w", err)
 	}
 	if err := c.loadRules(ctx); err != nil {
+		return err
+	}
+	if err := c.loadBusiness(ctx); err != nil {
 		return err
 	}
 	commitCtx, stopCommit := context.WithCancel(context.WithoutCancel(ctx))

@@ -194,6 +194,9 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 			url = acc.CallbackURL
 		}
 	}
+	if mo.Business == "" {
+		mo.Business = c.moBusiness(to, text) // the business types' service codes and keywords (business.go)
+	}
 	unsub, err := c.unsubscribe(ctx, acc, mo)
 	if err != nil {
 		return err // not acknowledged: the operator sends the reply again

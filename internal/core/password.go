@@ -1,13 +1,18 @@
 package core
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
+
+	"hongyan/internal/store"
 )
 
 // argon2id parameters (RFC 9106's second recommended option, memory-light).
@@ -61,3 +66,27 @@ func NewSecret(prefix string, bytes int) string {
 	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
+
+// VerifyUser checks a username and password for a login (console or admin
+// API). An unknown or disabled user still costs one argon2id check, so
+// timing does not tell who exists; ok is false for all three.
+func VerifyUser(ctx context.Context, st store.Store, name, pw string) (u *store.User, ok bool, err error) {
+	u, err = st.UserByName(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, false, fmt.Errorf("verify user: %w", err)
+	}
+	if err != nil || u.Disabled {
+		CheckPassword(dummyHash(), pw)
+		return nil, false, nil
+	}
+	return u, CheckPassword(u.PasswordHash, pw), nil
+}
+
+// dummyHash is a real argon2id hash of nothing anyone knows, made once.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := HashPassword(NewSecret("", 16))
+	if err != nil {
+		panic(err)
+	}
+	return h
+})

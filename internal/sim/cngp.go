@@ -4,30 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"sync"
-	"time"
 
 	"hongyan/internal/proto/cngp"
 	"hongyan/internal/sms"
 )
 
 // CNGP simulates a China Netcom SMGW speaking CNGP 2.0 (serving 1.0
-// clients too: their SP↔SMGW PDUs are the same).
+// clients too: their SP↔SMGW PDUs are the same). Close sends Exit to each
+// client.
 type CNGP struct {
-	*behaviour
-	accounts map[string]string
+	*core[*cngp.Server]
 	version  cngp.Version
-	log      *slog.Logger
+	accounts map[string]string
 	ids      *cngp.MsgIDGenerator
-
-	mu   sync.Mutex
-	srv  *cngp.Server
-	ln   net.Listener
-	addr string          // of the last Listen, for Restart
-	ctx  context.Context // reports' lifetime: until Close (a Kill keeps them)
-	stop context.CancelFunc
-	wg   sync.WaitGroup
 }
 
 // CNGPConfig configures a CNGP simulator.
@@ -53,90 +42,16 @@ func NewCNGP(cfg CNGPConfig) *CNGP {
 	if cfg.RejectCode == 0 {
 		cfg.RejectCode = cngp.StatusBusy
 	}
-	return &CNGP{behaviour: newBehaviour(cfg.Config), accounts: cfg.Accounts, version: cfg.Version, log: cfg.Logger,
+	s := &CNGP{core: newCore[*cngp.Server]("cngp", cfg.Config, cfg.Logger), accounts: cfg.Accounts, version: cfg.Version,
 		ids: cngp.NewMsgIDGenerator(cfg.Gateway)}
-}
-
-// Listen starts serving on addr; Addr tells which.
-func (s *CNGP) Listen(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("sim cngp: listen %s: %w", addr, err)
+	s.start = func() *cngp.Server {
+		return cngp.NewServer(cngp.ServerConfig{Version: s.version, Window: s.cfg.Window, Logger: s.log,
+			Auth: func(id string) (string, bool) {
+				sec, ok := s.accounts[id]
+				return sec, ok
+			}}, (*cngpHandler)(s))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ln, s.addr = ln, ln.Addr().String()
-	if s.ctx == nil || s.ctx.Err() != nil {
-		s.ctx, s.stop = context.WithCancel(context.Background())
-	}
-	s.down.Store(false)
-	s.srv = cngp.NewServer(cngp.ServerConfig{Version: s.version, Window: s.cfg.Window, Logger: s.log,
-		Auth: func(id string) (string, bool) {
-			sec, ok := s.accounts[id]
-			return sec, ok
-		}}, (*cngpHandler)(s))
-	srv := s.srv
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := srv.Serve(ln); err != nil {
-			s.log.Error("sim cngp: serve", "err", err)
-		}
-	}()
-	return nil
-}
-
-// Addr is the listening address.
-func (s *CNGP) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
-
-// Close stops the simulator (Exit to each client) and drops the status
-// reports not yet delivered; Listen may start it again.
-func (s *CNGP) Close(ctx context.Context) error {
-	s.mu.Lock()
-	srv, stop := s.srv, s.stop
-	s.srv, s.ln = nil, nil
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
-	if srv == nil {
-		return nil
-	}
-	err := srv.Close(ctx)
-	s.wg.Wait()
-	return err
-}
-
-// Kill stops the simulator at once, as a crashed SMGW: the listener and
-// every connection close without Exit, and submits being handled get no
-// response. Status reports already due are kept and delivered once it is
-// back (Restart).
-func (s *CNGP) Kill() {
-	s.down.Store(true)
-	s.mu.Lock()
-	srv := s.srv
-	s.srv, s.ln = nil, nil
-	s.mu.Unlock()
-	if srv == nil {
-		return
-	}
-	_ = srv.Close(killCtx())
-	s.wg.Wait()
-}
-
-// Restart listens again on the address of the last Listen.
-func (s *CNGP) Restart() error {
-	s.mu.Lock()
-	addr := s.addr
-	s.mu.Unlock()
-	return s.Listen(addr)
+	return s
 }
 
 type cngpHandler CNGP
@@ -162,26 +77,20 @@ func (h *cngpHandler) Submit(ctx context.Context, sc *cngp.ServerConn, sub *cngp
 	return &cngp.SubmitResp{MsgID: id}
 }
 
-// beijingNow is the SMGW's clock: report dates and RecvTime are China time.
-func beijingNow() time.Time { return time.Now().In(time.FixedZone("CST", 8*3600)) }
-
 func (s *CNGP) sendReport(clientID string, id cngp.MsgID, dest string) {
-	s.mu.Lock()
-	ctx := s.ctx
-	s.mu.Unlock()
+	ctx := s.reportCtx()
 	stat := s.pickStat()
 	for range s.reportCopies() {
 		d := s.reportDeliver(id, dest, stat)
-		ok := s.keepTrying(ctx, func(ctx context.Context) bool {
+		ok := s.deliverReport(ctx, "report", func(ctx context.Context) bool {
 			conn := s.deliverConn(clientID)
 			if conn == nil {
 				return false
 			}
 			resp, err := conn.Deliver(ctx, d)
 			return err == nil && resp.Status == cngp.StatusOK
-		})
+		}, "msg_id", id.String())
 		if !ok {
-			s.log.Warn("sim cngp: report not delivered", "msg_id", id.String())
 			return
 		}
 	}
@@ -203,35 +112,26 @@ func (s *CNGP) SendStrayReport(ctx context.Context, dest string) error {
 		return ErrNoClient
 	}
 	resp, err := conn.Deliver(ctx, s.reportDeliver(s.ids.Next(), dest, "DELIVRD"))
-	if err != nil {
-		return fmt.Errorf("sim cngp: stray report: %w", err)
+	return s.answered("stray report", err, cngpRefusal(resp))
+}
+
+// cngpRefusal words a Deliver_Resp that was not OK ("" for OK or none).
+func cngpRefusal(resp *cngp.DeliverResp) string {
+	if resp == nil || resp.Status == cngp.StatusOK {
+		return ""
 	}
-	if resp.Status != cngp.StatusOK {
-		return fmt.Errorf("sim cngp: platform answered a stray report with status %d", resp.Status)
-	}
-	return nil
+	return fmt.Sprintf("status %d", resp.Status)
 }
 
 // deliverConn finds a logged-in connection that may receive Delivers,
 // preferring the given client (any when "").
 func (s *CNGP) deliverConn(clientID string) *cngp.ServerConn {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv == nil {
+	srv, ok := s.server()
+	if !ok {
 		return nil
 	}
-	var any *cngp.ServerConn
-	for _, c := range srv.Conns() {
-		if !c.LoginMode().CanDeliver() {
-			continue
-		}
-		if clientID == "" || c.ClientID() == clientID {
-			return c
-		}
-		any = c
-	}
-	return any
+	return pickConn(srv.Conns(), func(c *cngp.ServerConn) bool { return c.LoginMode().CanDeliver() },
+		(*cngp.ServerConn).ClientID, clientID)
 }
 
 // SendMO delivers a user's message, split with a UDH in the content when
@@ -241,23 +141,10 @@ func (s *CNGP) SendMO(ctx context.Context, from, to, text string) error {
 	if conn == nil {
 		return ErrNoClient
 	}
-	text = s.moText(text)
-	coding := sms.PickCoding(text)
-	parts, err := sms.Split(text, coding, uint8(time.Now().UnixNano()))
-	if err != nil {
-		return fmt.Errorf("sim cngp: MO text: %w", err)
-	}
-	for _, p := range parts {
+	return s.sendMO(text, false, func(coding sms.Coding, p sms.Part) (string, error) {
 		d := &cngp.Deliver{MsgID: s.ids.Next(), MsgFormat: coding.FormatByte(), SrcTermID: from, DestTermID: to,
 			RecvTime: beijingNow().Format("20060102150405"), MsgContent: p.Content()}
 		resp, err := conn.Deliver(ctx, d)
-		if err != nil {
-			return fmt.Errorf("sim cngp: deliver MO: %w", err)
-		}
-		if resp.Status != cngp.StatusOK {
-			return fmt.Errorf("sim cngp: platform answered MO with status %d", resp.Status)
-		}
-	}
-	s.stats.mo.Add(1)
-	return nil
+		return cngpRefusal(resp), err
+	})
 }

@@ -108,6 +108,7 @@ type UserToken struct {
 	UserID    int64
 	CreatedAt time.Time
 	Revoked   bool
+	ExpiresAt time.Time // zero = never (login tokens expire; the demo's printed one does not)
 }
 
 // BusinessType is the per-type policy the core needs (issue 4 adds billing fields).
@@ -123,6 +124,15 @@ type BusinessType struct {
 	Enabled       bool
 	FeePerSegment int64  // li; 0 = free
 	ChargeOn      string // ChargeDelivered (default) or ChargeSubmitted
+	// Business administration (business.go).
+	ChargeMode     string   // ChargePerMessage (default), ChargeMonthly, ChargeMonthlyCapped, ChargeFree
+	MonthlyFee     int64    // li per subscriber and month (monthly)
+	MonthlyCap     int64    // li a subscriber pays at most per month (monthly_capped)
+	ReportRequired bool     // the type needs status reports (charging on delivery does)
+	ServiceCode    string   // the type's long number or extension; "" = none
+	MOKeywords     []string // normalised keywords users reply with to reach this type
+	SendFrom       int      // sending hours, minutes after midnight in the platform's time zone;
+	SendUntil      int      // from == until: any time; from > until: over midnight
 }
 
 // When a message's fee is taken (it is reserved at accept either way).
@@ -252,6 +262,12 @@ type AcceptItem struct {
 	Dup           bool
 	ExistingBatch int64
 	NoFunds       bool // refused: the fees of its messages exceed what the account may spend; nothing written
+	// Day (yyyymmdd, DayKey), when not 0, adds the item's messages not final
+	// at accept to the account's count of that day (DailyCount).
+	Day int
+	// DailyQuota, when > 0, refuses the item if the day's count would pass it.
+	DailyQuota int64
+	OverQuota  bool // refused: the day's quota would be exceeded; nothing written
 }
 
 // QueuedMark hands a message to a gateway: state → Queued (if lower),
@@ -387,6 +403,9 @@ type WriteSet struct {
 // Store is everything the platform persists.
 type Store interface {
 	OrgStore
+	AdminStore
+	BusinessStore
+	StatsStore // stats.go
 
 	// Close releases the database.
 	Close() error
@@ -405,7 +424,7 @@ type Store interface {
 	UpdateUser(ctx context.Context, u *User) error
 	UserByName(ctx context.Context, username string) (*User, error)
 	CreateUserToken(ctx context.Context, t *UserToken) error
-	// UserByToken finds the enabled user of an unrevoked token hash (ErrNotFound otherwise).
+	// UserByToken finds the enabled user of an unrevoked, unexpired token hash (ErrNotFound otherwise).
 	UserByToken(ctx context.Context, hash []byte) (*User, error)
 	APIKeys(ctx context.Context) ([]*APIKey, error) // all, revoked included
 	UpsertBusinessType(ctx context.Context, b *BusinessType) error
@@ -443,6 +462,9 @@ type Store interface {
 	// The fees of an item's messages not final at accept are reserved on
 	// its account; an item whose fees exceed balance + credit_limit -
 	// reserved is marked NoFunds and not written (checked before Dup).
+	// An item with a Day adds its messages not final at accept to its
+	// account's count of that day; one whose DailyQuota that count would
+	// pass is marked OverQuota and not written (checked first).
 	// When a message goes final (by any method), its reservation is
 	// released and, if Charges says so, its fee taken from the balance
 	// (messages.charged, one ledger row per account per transaction).

@@ -1,16 +1,12 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"hongyan/internal/core"
-	"hongyan/internal/store"
 )
 
 // loginData is what the login template shows besides the view.
@@ -68,7 +64,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusUnauthorized, "login.failed", true, name)
 		return
 	}
-	if wait, ok := s.lock.begin(name, s.opts.Now()); !ok {
+	wait, ok, err := s.lock.Begin(r.Context(), name)
+	if err != nil {
+		s.log.Error("console: read login lockout", "user", name, "err", err)
+		s.showLogin(w, r, http.StatusServiceUnavailable, "login.busy", true, name)
+		return
+	}
+	if !ok {
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		s.log.Warn("console: login refused, username locked", "user", name, "remote", r.RemoteAddr)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
@@ -79,17 +81,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	case s.hashing <- struct{}{}:
 		defer func() { <-s.hashing }()
 	case <-r.Context().Done():
-		s.lock.cancel(name) // the browser went away: no check, no failure
+		s.lock.Cancel(name) // the browser went away: no check, no failure
 		return
 	}
-	u, ok, err := s.verify(r.Context(), name, pw)
+	u, ok, err := core.VerifyUser(r.Context(), s.core.Store(), name, pw)
 	if err != nil {
-		s.lock.cancel(name) // the store failed, not the user: no failure counted
+		s.lock.Cancel(name) // the store failed, not the user: no failure counted
 		s.log.Error("console: look up user", "user", name, "err", err)
 		s.showLogin(w, r, http.StatusServiceUnavailable, "login.busy", true, name)
 		return
 	}
-	s.lock.end(name, ok, s.opts.Now())
+	if err := s.lock.End(r.Context(), name, ok); err != nil {
+		s.log.Error("console: record login result", "user", name, "err", err)
+	}
 	if !ok {
 		s.log.Warn("console: login failed", "user", name, "remote", r.RemoteAddr)
 		s.showLogin(w, r, http.StatusUnauthorized, "login.failed", true, name)
@@ -101,29 +105,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("console: login", "user", u.Username, "role", u.Role, "remote", r.RemoteAddr)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
-
-// verify checks a username and password. An unknown or disabled user still
-// costs one argon2id check, so timing does not tell who exists.
-func (s *Server) verify(ctx context.Context, name, pw string) (*store.User, bool, error) {
-	u, err := s.core.Store().UserByName(ctx, name)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, false, err
-	}
-	if err != nil || u.Disabled {
-		core.CheckPassword(dummyHash(), pw)
-		return nil, false, nil
-	}
-	return u, core.CheckPassword(u.PasswordHash, pw), nil
-}
-
-// dummyHash is a real argon2id hash of nothing anyone knows, made once.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := core.HashPassword(randomToken(16))
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
 
 // logout answers POST /logout (its CSRF token is checked by route).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess session) {

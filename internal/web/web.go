@@ -13,7 +13,9 @@ import (
 	"runtime"
 	"time"
 
+	"hongyan/internal/biz/lockout"
 	"hongyan/internal/core"
+	"hongyan/internal/store"
 )
 
 // Options configure the console. Zero values take the defaults.
@@ -71,7 +73,7 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	sessions *sessions
-	lock     *lockout
+	lock     *lockout.Guard // kept in the store: shared with the admin API, survives restarts
 	csrf     csrfKeys
 	cop      *http.CrossOriginProtection
 	hashing  chan struct{} // bounds concurrent password checks (argon2id takes 64 MiB each)
@@ -83,8 +85,9 @@ func New(c *core.Core, opts Options) *Server {
 	opts.defaults()
 	s := &Server{core: c, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
 		sessions: newSessions(opts.IdleTimeout, opts.MaxSessionAge),
-		lock:     newLockout(opts.MaxFailures, opts.LockWindow, opts.LockFor),
-		csrf:     newCSRFKeys(), cop: http.NewCrossOriginProtection(),
+		lock: lockout.New(c.Store(), store.LockPolicy{Max: opts.MaxFailures, Window: opts.LockWindow, LockFor: opts.LockFor},
+			opts.Now),
+		csrf: newCSRFKeys(), cop: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), rates: newRates()}
 	m := s.mux
 	m.Handle("GET /static/{file}", serveStatic())

@@ -2,8 +2,10 @@ package cmpp
 
 import (
 	"context"
-	"sync"
+	"fmt"
 	"testing"
+
+	"hongyan/internal/proto/prototest"
 )
 
 func BenchmarkSubmitMarshal(b *testing.B) {
@@ -61,35 +63,14 @@ func BenchmarkClientSubmit(b *testing.B) {
 			cfg := clientConfig(addr, v)
 			cfg.Window = 16
 			c := NewClient(cfg, nil)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			c.Start(ctx)
-			if err := c.WaitReady(ctx); err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close(ctx)
 			s := &Submit{MsgFmt: FmtUCS2, SrcID: "10658000", DestTerminalID: []string{"13800138000"}, MsgContent: ucs2("鸿雁传书，一路平安")}
-			b.ReportAllocs()
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			work := make(chan struct{}, 64)
-			for range 16 {
-				wg.Go(func() {
-					for range work {
-						if r, err := c.Submit(ctx, s); err != nil || r.Result != 0 {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			}
-			for i := 0; i < b.N; i++ {
-				work <- struct{}{}
-			}
-			close(work)
-			wg.Wait()
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submits/s")
+			prototest.Throughput(b, c, 16, func(ctx context.Context) error {
+				r, err := c.Submit(ctx, s)
+				if err == nil && r.Result != 0 {
+					return fmt.Errorf("%+v", r)
+				}
+				return err
+			})
 		})
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -45,10 +45,6 @@ type Client struct {
 	log *slog.Logger
 	sc  *session.Client
 }
-
-// closeWait bounds the graceful close we start ourselves (after a peer
-// TERMINATE or a refused login), where no caller context exists.
-const closeWait = 5 * time.Second
 
 // NewClient returns a Client; call Start to connect. A nil h answers every
 // DELIVER with result 0 and drops it.
@@ -95,8 +91,6 @@ func (c *Client) Stats() session.Stats { return c.sc.Stats() }
 // Version is the configured protocol version.
 func (c *Client) Version() Version { return c.cfg.Version }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
 // Submit sends one SUBMIT and returns the ISMG's answer. s is not modified:
 // Msg_src defaults to SourceAddr and Pk_total/Pk_number to 1 in a copy.
 // Transport failures are errors; a non-zero Result is not.
@@ -139,21 +133,11 @@ func (c *Client) Cancel(ctx context.Context, msgID uint64) (*CancelResp, error) 
 
 // call sends req on the pool and decodes the answer into resp.
 func (c *Client) call(ctx context.Context, req, resp PDU) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	body, err := req.Marshal((*bp)[:0], c.cfg.Version)
-	if err != nil {
-		return err
-	}
-	*bp = body // keep the grown buffer: the engine copies the body when queueing
-	f, err := c.sc.Call(ctx, req.CommandID(), body)
-	if err == nil {
-		err = expect(f, resp.CommandID(), resp, c.cfg.Version)
-	}
-	if err != nil {
-		return fmt.Errorf("cmpp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
-	}
-	return nil
+	return link.Call(ctx, c.sc.Call, req, c.cfg.Version,
+		func(f session.Frame) error { return expect(f, resp.CommandID(), resp, c.cfg.Version) },
+		func(err error) error {
+			return fmt.Errorf("cmpp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
+		})
 }
 
 // expect decodes a response frame into p after checking its command id.
@@ -219,17 +203,7 @@ func (c *Client) verifyISMG(resp *ConnectResp, authSource [16]byte, body []byte)
 
 // logout sends TERMINATE; the ISMG closing right after its answer is fine.
 func (c *Client) logout(ctx context.Context, conn *session.Conn) error {
-	f, err := conn.Call(ctx, CmdTerminate, nil)
-	if err != nil {
-		if errors.Is(err, session.ErrClosed) {
-			return nil
-		}
-		return fmt.Errorf("cmpp terminate: %w", err)
-	}
-	if f.Command != CmdTerminateResp {
-		return fmt.Errorf("cmpp terminate: got %s", CommandName(f.Command))
-	}
-	return nil
+	return link.Logout(ctx, conn, CmdTerminate, CmdTerminateResp, "cmpp terminate", CommandName)
 }
 
 // handle serves the ISMG's requests: DELIVER and TERMINATE.
@@ -239,7 +213,7 @@ func (c *Client) handle(ctx context.Context, conn *session.Conn, f session.Frame
 		c.deliver(ctx, conn, f)
 	case CmdTerminate:
 		c.log.Info("ISMG sent TERMINATE", "remote", conn.RemoteAddr().String())
-		replyAndClose(conn, f, CmdTerminateResp, nil)
+		link.ReplyAndClose(conn, f, CmdTerminateResp, 0, nil)
 	default:
 		// CMPP has no generic NACK; the peer's own timeout handles it.
 		c.log.Warn("unexpected request from ISMG ignored", "cmd", CommandName(f.Command), "seq", f.Seq.N)
@@ -266,29 +240,11 @@ func (c *Client) deliver(ctx context.Context, conn *session.Conn, f session.Fram
 // peekMsgID reads the Msg_Id that opens SUBMIT and DELIVER bodies, so even
 // a refusal names the message.
 func peekMsgID(b []byte) uint64 {
-	var d dec
-	d.b, d.pdu = b, "msg_id"
-	return d.u64("Msg_Id")
+	d := rawDec(b, "msg_id")
+	return d.U64("Msg_Id")
 }
 
 // reply encodes p and answers req; failures only mean the link is gone.
 func reply(conn *session.Conn, log *slog.Logger, req session.Frame, p PDU, v Version) {
-	body, err := p.Marshal(nil, v)
-	if err == nil {
-		err = conn.Reply(req, p.CommandID(), 0, body)
-	}
-	if err != nil {
-		log.Warn("reply failed", "cmd", CommandName(p.CommandID()), "seq", req.Seq.N, "err", err)
-	}
-}
-
-// replyAndClose answers req and closes the connection gracefully. Close
-// waits for running handlers, so it cannot run on the handler's goroutine.
-func replyAndClose(conn *session.Conn, req session.Frame, cmd uint32, body []byte) {
-	_ = conn.Reply(req, cmd, 0, body)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = conn.Close(ctx)
-	}()
+	link.Reply(conn, log, req, p, v, 0, CommandName)
 }

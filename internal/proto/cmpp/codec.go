@@ -1,9 +1,7 @@
 package cmpp
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -47,33 +45,16 @@ func (Protocol) HeaderLen() int { return HeaderLen }
 
 func (p Protocol) MaxPDU() int { return MaxPDU(p.Version) }
 
+// header is CMPP's 12-byte header: Total_Length, Command_Id, Sequence_Id.
+var header = &wire.Header{Proto: "cmpp", LengthName: "Total_Length", Command: CommandName}
+
 // DecodeHeader parses a 12-byte header and rejects impossible lengths so the
 // engine never allocates a body from a hostile length field.
-func (p Protocol) DecodeHeader(b []byte) (session.Header, error) {
-	if len(b) < HeaderLen {
-		return session.Header{}, fmt.Errorf("cmpp header: %d bytes, want %d: %w", len(b), HeaderLen, session.ErrMalformed)
-	}
-	h := session.Header{
-		Length:  binary.BigEndian.Uint32(b[0:4]),
-		Command: binary.BigEndian.Uint32(b[4:8]),
-		Seq:     session.Seq{N: binary.BigEndian.Uint32(b[8:12])},
-	}
-	if h.Length < HeaderLen {
-		return h, fmt.Errorf("cmpp header: Total_Length %d below %d: %w", h.Length, HeaderLen, session.ErrMalformed)
-	}
-	if max := p.MaxPDU(); h.Length > uint32(max) {
-		return h, fmt.Errorf("cmpp header: Total_Length %d above %d (%s): %w", h.Length, max, CommandName(h.Command), session.ErrMalformed)
-	}
-	return h, nil
-}
+func (p Protocol) DecodeHeader(b []byte) (session.Header, error) { return header.Decode(b, p.MaxPDU()) }
 
 // AppendHeader appends h; CMPP has no status field in the header, so
 // h.Status is ignored.
-func (Protocol) AppendHeader(dst []byte, h session.Header) []byte {
-	dst = binary.BigEndian.AppendUint32(dst, h.Length)
-	dst = binary.BigEndian.AppendUint32(dst, h.Command)
-	return binary.BigEndian.AppendUint32(dst, h.Seq.N)
-}
+func (Protocol) AppendHeader(dst []byte, h session.Header) []byte { return header.Append(dst, h) }
 
 func (Protocol) IsResponse(cmd uint32) bool { return cmd&respBit != 0 }
 

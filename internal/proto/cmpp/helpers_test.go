@@ -1,20 +1,16 @@
 package cmpp
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"log/slog"
 	"net"
-	"os"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"hongyan/internal/proto/prototest"
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -22,43 +18,6 @@ const (
 	testSP     = "901234"
 	testSecret = "s3cret"
 )
-
-// logBuf collects log output so tests can assert a logged reason.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *logBuf) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// waitLog polls until the log contains want.
-func (l *logBuf) waitLog(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(l.String(), want) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("log never contained %q:\n%s", want, l.String())
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // testISMG is a ServerHandler that records what it sees.
 type testISMG struct {
@@ -111,23 +70,13 @@ func startServer(t *testing.T, v Version, h ServerHandler, log *slog.Logger) (*S
 // startServerB is startServer for tests and benchmarks alike.
 func startServerB(t testing.TB, v Version, h ServerHandler, log ...*slog.Logger) (*Server, string) {
 	t.Helper()
-	lg := quietLogger()
+	lg := prototest.Quiet()
 	if len(log) > 0 && log[0] != nil {
 		lg = log[0]
 	}
 	srv := NewServer(ServerConfig{Version: v, Window: 16, Logger: lg, Auth: testAuth,
 		Session: session.Config{RequestTimeout: 2 * time.Second}}, h)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = srv.Close(ctx)
-	})
-	return srv, ln.Addr().String()
+	return srv, prototest.Serve(t, srv)
 }
 
 func clientConfig(addr string, v Version) ClientConfig {
@@ -135,49 +84,19 @@ func clientConfig(addr string, v Version) ClientConfig {
 		Name: "test", Addr: addr, SourceAddr: testSP, Secret: testSecret, Version: v,
 		Conns: 1, Window: 16, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
 		Session: session.Config{RequestTimeout: 2 * time.Second},
-		Logger:  quietLogger(),
+		Logger:  prototest.Quiet(),
 	}
 }
 
 // startClient runs a Client until the test ends.
 func startClient(t *testing.T, cfg ClientConfig, h DeliverHandler) *Client {
 	t.Helper()
-	c := NewClient(cfg, h)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer ccancel()
-		_ = c.Close(cctx)
-		cancel()
-	})
-	return c
+	return prototest.Start(t, NewClient(cfg, h))
 }
 
 func waitReady(t *testing.T, c *Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := c.WaitReady(ctx); err != nil {
-		t.Fatalf("WaitReady: %v (last error %q)", err, c.Stats().LastError)
-	}
-}
-
-func recv[T any](t *testing.T, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(3 * time.Second):
-		t.Fatal("timed out waiting on channel")
-		panic("unreachable")
-	}
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	prototest.WaitReady(t, c)
 }
 
 // ucs2 encodes s as big-endian UTF-16 (Msg_Fmt 8).
@@ -214,101 +133,46 @@ func splitUCS2(text string, ref byte) [][]byte {
 
 // rawPeer is a bare TCP peer for byte-level tests.
 type rawPeer struct {
-	t  *testing.T
-	nc net.Conn
-	v  Version
+	*prototest.Peer[uint32, Version, PDU]
+}
+
+func newRawPeer(t testing.TB, nc net.Conn, v Version) *rawPeer {
+	return &rawPeer{&prototest.Peer[uint32, Version, PDU]{T: t, NC: nc, V: v,
+		Proto: NewProtocol(V30), Append: AppendPDU, Decode: DecodePDU}}
 }
 
 func dialRaw(t *testing.T, addr string, v Version) *rawPeer {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawPeer{t: t, nc: nc, v: v}
-}
-
-func (p *rawPeer) send(seq uint32, pdu PDU) {
-	p.t.Helper()
-	b, err := AppendPDU(nil, seq, pdu, p.v)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.write(b)
-}
-
-func (p *rawPeer) write(b []byte) {
-	p.t.Helper()
-	if _, err := p.nc.Write(b); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// read returns the next PDU's header and decoded body, or err at EOF.
-func (p *rawPeer) read() (session.Header, PDU, error) {
-	_ = p.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
-	hdr := make([]byte, HeaderLen)
-	if _, err := io.ReadFull(p.nc, hdr); err != nil {
-		return session.Header{}, nil, err
-	}
-	h, err := NewProtocol(V30).DecodeHeader(hdr)
-	if err != nil {
-		return h, nil, err
-	}
-	body := make([]byte, h.Length-HeaderLen)
-	if _, err := io.ReadFull(p.nc, body); err != nil {
-		return h, nil, err
-	}
-	_, pdu, err := DecodePDU(append(hdr, body...), p.v)
-	return h, pdu, err
+	return newRawPeer(t, prototest.Dial(t, addr), v)
 }
 
 // login performs CONNECT as an SP and expects status 0.
 func (p *rawPeer) login() {
-	p.t.Helper()
-	p.send(1, NewConnect(testSP, testSecret, p.v, time.Now()))
-	_, pdu, err := p.read()
+	p.T.Helper()
+	p.Send(1, NewConnect(testSP, testSecret, p.V, time.Now()))
+	_, pdu, err := p.Read()
 	if err != nil {
-		p.t.Fatal(err)
+		p.T.Fatal(err)
 	}
 	if r, ok := pdu.(*ConnectResp); !ok || r.Status != 0 {
-		p.t.Fatalf("login: %+v", pdu)
-	}
-}
-
-// expectClosed waits for the peer to close the connection.
-func (p *rawPeer) expectClosed() {
-	p.t.Helper()
-	for {
-		_, _, err := p.read()
-		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-			return
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			p.t.Fatal("connection not closed")
-		}
-		// anything else was a PDU queued before the close: keep draining
+		p.T.Fatalf("login: %+v", pdu)
 	}
 }
 
 // serveBasic answers ACTIVE_TEST and TERMINATE (then returns) until the
 // connection ends, like a minimal well-behaved peer.
 func (p *rawPeer) serveBasic() {
-	for {
-		h, _, err := p.read()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				continue
-			}
-			return
-		}
+	p.Answer(func(h session.Header) bool {
 		switch h.Command {
 		case CmdActiveTest:
-			p.send(h.Seq.N, &ActiveTestResp{})
+			p.Send(h.Seq.N, &ActiveTestResp{})
 		case CmdTerminate:
-			p.send(h.Seq.N, &TerminateResp{})
-			return
+			p.Send(h.Seq.N, &TerminateResp{})
+			return true
 		}
-	}
+		return false
+	})
 }
+
+// appendTimestamp is wire.AppendTimestamp under the name the vectors use.
+func appendTimestamp(dst []byte, ts uint32) []byte { return wire.AppendTimestamp(dst, ts) }

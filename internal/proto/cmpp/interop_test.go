@@ -15,6 +15,8 @@ import (
 	"time"
 
 	gocmpp "github.com/bigwhite/gocmpp"
+
+	"hongyan/internal/proto/prototest"
 )
 
 const gocmppMsgID = 12878564852733378560 // 0xB2B9DA8000010000, gocmpp's example id
@@ -104,7 +106,7 @@ func (g *gocmppISMG) seen() []submitSeen {
 
 func startGocmppServer(t *testing.T, typ gocmpp.Type) (*gocmppISMG, string) {
 	g := &gocmppISMG{typ: typ}
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	srv := &gocmpp.Server{Handler: gocmpp.HandlerFunc(g.serve), Typ: typ,
 		T: 150 * time.Millisecond, N: 3, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = srv.Serve(ln) }() // no shutdown in gocmpp: the listener cleanup stops it
@@ -135,7 +137,7 @@ func TestInteropClientVsGocmppServer(t *testing.T) {
 			}
 			var ids []uint64
 			for i, p := range parts {
-				r, err := c.Submit(ctxT(t), &Submit{PkTotal: 3, PkNumber: uint8(i + 1), TPUDHI: 1, MsgFmt: FmtUCS2,
+				r, err := c.Submit(prototest.Ctx(t), &Submit{PkTotal: 3, PkNumber: uint8(i + 1), TPUDHI: 1, MsgFmt: FmtUCS2,
 					RegisteredDelivery: 1, ServiceID: "HELP", FeeType: "01", SrcID: "10658000",
 					DestTerminalID: []string{"13800138000"}, MsgContent: p})
 				if err != nil || r.Result != 0 {
@@ -155,7 +157,7 @@ func TestInteropClientVsGocmppServer(t *testing.T) {
 				t.Fatalf("gocmpp reassembled %q", got)
 			}
 			for range parts {
-				d := recv(t, reports)
+				d := prototest.Recv(t, reports)
 				if !d.IsReport() || d.Report.Stat != "DELIVRD" || d.Report.DestTerminalID != "13800138000" || d.Report.SMSCSequence != 7 {
 					t.Fatalf("report %+v / %+v", d, d.Report)
 				}
@@ -168,7 +170,7 @@ func TestInteropClientVsGocmppServer(t *testing.T) {
 			if st := c.Stats(); st.Connected != 1 || st.Reconnects != 0 {
 				t.Fatalf("link lost during gocmpp heartbeats: %+v", st)
 			}
-			if err := c.Close(ctxT(t)); err != nil {
+			if err := c.Close(prototest.Ctx(t)); err != nil {
 				t.Fatalf("Close (TERMINATE to gocmpp): %v", err)
 			}
 		})
@@ -212,7 +214,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 				t.Fatalf("Connect: %v", err)
 			}
 			defer cli.Disconnect()
-			sc := recv(t, h.connected)
+			sc := prototest.Recv(t, h.connected)
 			if sc.Version() != tc.v {
 				t.Fatalf("negotiated %s", sc.Version())
 			}
@@ -263,7 +265,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 					{MsgID: 501, DestID: "10658000", SrcTerminalID: "13800138000", Report: rep},
 					{MsgID: 502, DestID: "10658000123", SrcTerminalID: "13800138000", MsgFmt: FmtUCS2, MsgContent: ucs2("收到")},
 				} {
-					r, err := sc.Deliver(ctxT(t), d)
+					r, err := sc.Deliver(prototest.Ctx(t), d)
 					if err != nil {
 						t.Error(err)
 						r = &DeliverResp{Result: 99}
@@ -291,7 +293,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 				if err := cli.SendRspPkt(rsp, seq); err != nil {
 					t.Fatal(err)
 				}
-				if r := recv(t, delivered); r.Result != 0 {
+				if r := prototest.Recv(t, delivered); r.Result != 0 {
 					t.Fatalf("DELIVER_RESP result %d", r.Result)
 				}
 			}
@@ -312,7 +314,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 			} else if _, ok := p.(*gocmpp.CmppTerminateRspPkt); !ok {
 				t.Fatalf("got %T", p)
 			}
-			if recv(t, h.disconnected) != sc {
+			if prototest.Recv(t, h.disconnected) != sc {
 				t.Fatal("wrong conn disconnected")
 			}
 		})

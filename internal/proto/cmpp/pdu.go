@@ -1,9 +1,9 @@
 package cmpp
 
 import (
-	"encoding/binary"
 	"fmt"
 
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -56,38 +56,16 @@ func NewPDU(cmd uint32) PDU {
 // raw peers and tools; sessions hand bodies to the engine instead.
 func AppendPDU(dst []byte, seq uint32, p PDU, v Version) ([]byte, error) {
 	start := len(dst)
-	dst = append(dst, make([]byte, HeaderLen)...)
-	dst, err := p.Marshal(dst, v)
-	if err != nil {
-		return dst[:start], err
-	}
-	n := len(dst) - start
-	if n > MaxPDU(v) {
+	dst, err := wire.AppendPDU(header, dst, seq, 0, p, v)
+	if n := len(dst) - start; err == nil && n > MaxPDU(v) {
 		return dst[:start], fmt.Errorf("cmpp %s: %d bytes above limit %d: %w", CommandName(p.CommandID()), n, MaxPDU(v), ErrInvalid)
 	}
-	binary.BigEndian.PutUint32(dst[start:], uint32(n))
-	binary.BigEndian.PutUint32(dst[start+4:], p.CommandID())
-	binary.BigEndian.PutUint32(dst[start+8:], seq)
-	return dst, nil
+	return dst, err
 }
 
 // DecodePDU parses one whole PDU from b (exactly Total_Length bytes).
 func DecodePDU(b []byte, v Version) (session.Header, PDU, error) {
-	h, err := NewProtocol(v).DecodeHeader(b)
-	if err != nil {
-		return h, nil, err
-	}
-	if int(h.Length) != len(b) {
-		return h, nil, fmt.Errorf("cmpp: Total_Length %d but %d bytes: %w", h.Length, len(b), session.ErrMalformed)
-	}
-	p := NewPDU(h.Command)
-	if p == nil {
-		return h, nil, fmt.Errorf("cmpp: unsupported command %s: %w", CommandName(h.Command), session.ErrMalformed)
-	}
-	if err := p.Unmarshal(b[HeaderLen:], v); err != nil {
-		return h, nil, err
-	}
-	return h, p, nil
+	return wire.DecodePDU(header, b, MaxPDU(v), NewPDU, func(_ session.Header, p PDU, body []byte) error { return p.Unmarshal(body, v) })
 }
 
 // checkSize rejects a body (dst[start:]) whose PDU would exceed v's limit,

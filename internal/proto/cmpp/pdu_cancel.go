@@ -19,29 +19,29 @@ const (
 func (*Cancel) CommandID() uint32 { return CmdCancel }
 
 func (p *Cancel) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "cancel"}
-	e.u64(p.MsgID)
-	return e.result()
+	e := newEnc(dst, "cancel")
+	e.U64(p.MsgID)
+	return e.Result()
 }
 
 func (p *Cancel) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "cancel"}
-	p.MsgID = d.u64("Msg_Id")
-	return d.done()
+	d := rawDec(b, "cancel")
+	p.MsgID = d.U64("Msg_Id")
+	return d.Done()
 }
 
 func (*CancelResp) CommandID() uint32 { return CmdCancelResp }
 
 func (p *CancelResp) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "cancel_resp"}
+	e := newEnc(dst, "cancel_resp")
 	e.uint("Success_Id", p.SuccessID, statusWidth(v))
-	return e.result()
+	return e.Result()
 }
 
 // Unmarshal picks the layout by body length (1 or 4 bytes), else by v.
 func (p *CancelResp) Unmarshal(b []byte, v Version) error {
 	layout := respLayout(len(b), cancelResp20Len, cancelResp30Len, v)
-	d := dec{b: b, pdu: "cancel_resp"}
+	d := rawDec(b, "cancel_resp")
 	p.SuccessID = d.uint("Success_Id", statusWidth(layout))
-	return d.done()
+	return d.Done()
 }

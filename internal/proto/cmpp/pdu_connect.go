@@ -38,31 +38,31 @@ func NewConnect(sourceAddr, secret string, v Version, t time.Time) *Connect {
 func (*Connect) CommandID() uint32 { return CmdConnect }
 
 func (p *Connect) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "connect"}
-	e.str("Source_Addr", p.SourceAddr, sourceAddrLen)
-	e.raw(p.AuthenticatorSource[:])
-	e.u8(uint8(p.Version))
-	e.u32(p.Timestamp)
-	return e.result()
+	e := newEnc(dst, "connect")
+	e.Str("Source_Addr", p.SourceAddr, sourceAddrLen)
+	e.Raw(p.AuthenticatorSource[:])
+	e.U8(uint8(p.Version))
+	e.U32(p.Timestamp)
+	return e.Result()
 }
 
 func (p *Connect) Unmarshal(b []byte, _ Version) error {
 	d := newDec(b, "connect")
-	p.SourceAddr = d.str("Source_Addr", sourceAddrLen)
-	p.AuthenticatorSource = d.array16("AuthenticatorSource")
-	p.Version = Version(d.u8("Version"))
-	p.Timestamp = d.u32("Timestamp")
-	return d.done()
+	p.SourceAddr = d.Str("Source_Addr", sourceAddrLen)
+	p.AuthenticatorSource = d.Array16("AuthenticatorSource")
+	p.Version = Version(d.U8("Version"))
+	p.Timestamp = d.U32("Timestamp")
+	return d.Done()
 }
 
 func (*ConnectResp) CommandID() uint32 { return CmdConnectResp }
 
 func (p *ConnectResp) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "connect_resp"}
+	e := newEnc(dst, "connect_resp")
 	e.uint("Status", p.Status, statusWidth(v))
-	e.raw(p.AuthenticatorISMG[:])
-	e.u8(uint8(p.Version))
-	return e.result()
+	e.Raw(p.AuthenticatorISMG[:])
+	e.U8(uint8(p.Version))
+	return e.Result()
 }
 
 // Unmarshal picks the 2.0 or 3.0 layout by body length (18 or 21 bytes),
@@ -72,11 +72,11 @@ func (p *ConnectResp) Unmarshal(b []byte, v Version) error {
 }
 
 func (p *ConnectResp) unmarshal(b []byte, layout Version) error {
-	d := dec{b: b, pdu: "connect_resp"}
+	d := rawDec(b, "connect_resp")
 	p.Status = d.uint("Status", statusWidth(layout))
-	p.AuthenticatorISMG = d.array16("AuthenticatorISMG")
-	p.Version = Version(d.u8("Version"))
-	return d.done()
+	p.AuthenticatorISMG = d.Array16("AuthenticatorISMG")
+	p.Version = Version(d.U8("Version"))
+	return d.Done()
 }
 
 // connectRespLayout tells which status width a CONNECT_RESP body used, so

@@ -48,29 +48,29 @@ func (p *Deliver) Marshal(dst []byte, v Version) ([]byte, error) {
 		}
 		rd = 1
 	}
-	e := enc{b: dst, pdu: "deliver"}
+	e := newEnc(dst, "deliver")
 	if len(content) > 255 {
-		e.fail("Msg_Length %d above 255", len(content))
+		e.Fail("Msg_Length %d above 255", len(content))
 	}
-	e.u64(p.MsgID)
-	e.str("Dest_Id", p.DestID, 21)
-	e.str("Service_Id", p.ServiceID, 10)
-	e.u8(p.TPPID)
-	e.u8(p.TPUDHI)
-	e.u8(p.MsgFmt)
-	e.str("Src_terminal_Id", p.SrcTerminalID, numLen(v))
+	e.U64(p.MsgID)
+	e.Str("Dest_Id", p.DestID, 21)
+	e.Str("Service_Id", p.ServiceID, 10)
+	e.U8(p.TPPID)
+	e.U8(p.TPUDHI)
+	e.U8(p.MsgFmt)
+	e.Str("Src_terminal_Id", p.SrcTerminalID, numLen(v))
 	if is30 {
-		e.u8(p.SrcTerminalType)
+		e.U8(p.SrcTerminalType)
 	}
-	e.u8(rd)
-	e.u8(uint8(len(content)))
-	e.raw(content)
+	e.U8(rd)
+	e.U8(uint8(len(content)))
+	e.Raw(content)
 	if is30 {
-		e.str("LinkID", p.LinkID, 20)
+		e.Str("LinkID", p.LinkID, 20)
 	} else {
-		e.str("Reserved", p.Reserved, 8)
+		e.Str("Reserved", p.Reserved, 8)
 	}
-	b, err := e.result()
+	b, err := e.Result()
 	if err == nil {
 		err = checkSize("deliver", b, start, v)
 	}
@@ -86,51 +86,51 @@ func (p *Deliver) Unmarshal(b []byte, v Version) error {
 	is30 := v.Is30()
 	d := newDec(b, "deliver")
 	*p = Deliver{}
-	p.MsgID = d.u64("Msg_Id")
-	p.DestID = d.str("Dest_Id", 21)
-	p.ServiceID = d.str("Service_Id", 10)
-	p.TPPID = d.u8("TP_pid")
-	p.TPUDHI = d.u8("TP_udhi")
-	p.MsgFmt = d.u8("Msg_Fmt")
-	p.SrcTerminalID = d.str("Src_terminal_Id", numLen(v))
+	p.MsgID = d.U64("Msg_Id")
+	p.DestID = d.Str("Dest_Id", 21)
+	p.ServiceID = d.Str("Service_Id", 10)
+	p.TPPID = d.U8("TP_pid")
+	p.TPUDHI = d.U8("TP_udhi")
+	p.MsgFmt = d.U8("Msg_Fmt")
+	p.SrcTerminalID = d.Str("Src_terminal_Id", numLen(v))
 	if is30 {
-		p.SrcTerminalType = d.u8("Src_terminal_type")
+		p.SrcTerminalType = d.U8("Src_terminal_type")
 	}
-	p.RegisteredDelivery = d.u8("Registered_Delivery")
-	n := int(d.u8("Msg_Length"))
+	p.RegisteredDelivery = d.U8("Registered_Delivery")
+	n := int(d.U8("Msg_Length"))
 	if p.RegisteredDelivery == 1 {
-		if d.need("Msg_Content", n) {
+		if d.Need("Msg_Content", n) {
 			p.Report = new(Report)
-			if err := p.Report.Unmarshal(d.b[d.off : d.off+n]); err != nil {
+			if err := p.Report.Unmarshal(d.B[d.Off : d.Off+n]); err != nil {
 				return err
 			}
-			d.off += n
+			d.Off += n
 		}
 	} else {
-		p.MsgContent = d.bytes("Msg_Content", n)
+		p.MsgContent = d.Bytes("Msg_Content", n)
 	}
 	if is30 {
-		p.LinkID = d.str("LinkID", 20)
+		p.LinkID = d.Str("LinkID", 20)
 	} else {
-		p.Reserved = d.str("Reserved", 8)
+		p.Reserved = d.Str("Reserved", 8)
 	}
-	return d.done()
+	return d.Done()
 }
 
 func (*DeliverResp) CommandID() uint32 { return CmdDeliverResp }
 
 func (p *DeliverResp) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "deliver_resp"}
-	e.u64(p.MsgID)
+	e := newEnc(dst, "deliver_resp")
+	e.U64(p.MsgID)
 	e.uint("Result", p.Result, statusWidth(v))
-	return e.result()
+	return e.Result()
 }
 
 // Unmarshal picks the layout by body length (9 or 12 bytes), else by v.
 func (p *DeliverResp) Unmarshal(b []byte, v Version) error {
 	layout := respLayout(len(b), deliverResp20Len, deliverResp30Len, v)
-	d := dec{b: b, pdu: "deliver_resp"}
-	p.MsgID = d.u64("Msg_Id")
+	d := rawDec(b, "deliver_resp")
+	p.MsgID = d.U64("Msg_Id")
 	p.Result = d.uint("Result", statusWidth(layout))
-	return d.done()
+	return d.Done()
 }

@@ -26,43 +26,43 @@ type QueryResp struct {
 func (*Query) CommandID() uint32 { return CmdQuery }
 
 func (p *Query) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "query"}
-	e.str("Time", p.Time, 8)
-	e.u8(p.QueryType)
-	e.str("Query_Code", p.QueryCode, 10)
-	e.str("Reserve", p.Reserve, 8)
-	return e.result()
+	e := newEnc(dst, "query")
+	e.Str("Time", p.Time, 8)
+	e.U8(p.QueryType)
+	e.Str("Query_Code", p.QueryCode, 10)
+	e.Str("Reserve", p.Reserve, 8)
+	return e.Result()
 }
 
 func (p *Query) Unmarshal(b []byte, _ Version) error {
 	d := newDec(b, "query")
-	p.Time = d.str("Time", 8)
-	p.QueryType = d.u8("Query_Type")
-	p.QueryCode = d.str("Query_Code", 10)
-	p.Reserve = d.str("Reserve", 8)
-	return d.done()
+	p.Time = d.Str("Time", 8)
+	p.QueryType = d.U8("Query_Type")
+	p.QueryCode = d.Str("Query_Code", 10)
+	p.Reserve = d.Str("Reserve", 8)
+	return d.Done()
 }
 
 func (*QueryResp) CommandID() uint32 { return CmdQueryResp }
 
 func (p *QueryResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "query_resp"}
-	e.str("Time", p.Time, 8)
-	e.u8(p.QueryType)
-	e.str("Query_Code", p.QueryCode, 10)
+	e := newEnc(dst, "query_resp")
+	e.Str("Time", p.Time, 8)
+	e.U8(p.QueryType)
+	e.Str("Query_Code", p.QueryCode, 10)
 	for _, n := range [...]uint32{p.MTTLMsg, p.MTTLUsr, p.MTScs, p.MTWT, p.MTFL, p.MOScs, p.MOWT, p.MOFL} {
-		e.u32(n)
+		e.U32(n)
 	}
-	return e.result()
+	return e.Result()
 }
 
 func (p *QueryResp) Unmarshal(b []byte, _ Version) error {
 	d := newDec(b, "query_resp")
-	p.Time = d.str("Time", 8)
-	p.QueryType = d.u8("Query_Type")
-	p.QueryCode = d.str("Query_Code", 10)
+	p.Time = d.Str("Time", 8)
+	p.QueryType = d.U8("Query_Type")
+	p.QueryCode = d.Str("Query_Code", 10)
 	for _, n := range [...]*uint32{&p.MTTLMsg, &p.MTTLUsr, &p.MTScs, &p.MTWT, &p.MTFL, &p.MOScs, &p.MOWT, &p.MOFL} {
-		*n = d.u32("count")
+		*n = d.U32("count")
 	}
-	return d.done()
+	return d.Done()
 }

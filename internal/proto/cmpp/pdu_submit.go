@@ -78,51 +78,51 @@ func (*Submit) CommandID() uint32 { return CmdSubmit }
 
 func (p *Submit) Marshal(dst []byte, v Version) ([]byte, error) {
 	is30, nl := v.Is30(), numLen(v)
-	e := enc{b: dst, pdu: "submit"}
+	e := newEnc(dst, "submit")
 	start := len(dst)
 	// The PDU size limit is the real bound; MaxDestinations is advice
 	// (MaxDests) because some ISMGs accept more.
 	if n := len(p.DestTerminalID); n == 0 || n > 255 {
-		e.fail("DestUsr_tl %d outside 1..255", n)
+		e.Fail("DestUsr_tl %d outside 1..255", n)
 	}
 	if len(p.MsgContent) > 255 {
-		e.fail("Msg_Length %d above 255", len(p.MsgContent))
+		e.Fail("Msg_Length %d above 255", len(p.MsgContent))
 	}
-	e.u64(p.MsgID)
-	e.u8(p.PkTotal)
-	e.u8(p.PkNumber)
-	e.u8(p.RegisteredDelivery)
-	e.u8(p.MsgLevel)
-	e.str("Service_Id", p.ServiceID, 10)
-	e.u8(p.FeeUserType)
-	e.str("Fee_terminal_Id", p.FeeTerminalID, nl)
+	e.U64(p.MsgID)
+	e.U8(p.PkTotal)
+	e.U8(p.PkNumber)
+	e.U8(p.RegisteredDelivery)
+	e.U8(p.MsgLevel)
+	e.Str("Service_Id", p.ServiceID, 10)
+	e.U8(p.FeeUserType)
+	e.Str("Fee_terminal_Id", p.FeeTerminalID, nl)
 	if is30 {
-		e.u8(p.FeeTerminalType)
+		e.U8(p.FeeTerminalType)
 	}
-	e.u8(p.TPPID)
-	e.u8(p.TPUDHI)
-	e.u8(p.MsgFmt)
-	e.str("Msg_src", p.MsgSrc, 6)
-	e.str("FeeType", p.FeeType, 2)
-	e.str("FeeCode", p.FeeCode, 6)
-	e.str("ValId_Time", p.ValidTime, 17)
-	e.str("At_Time", p.AtTime, 17)
-	e.str("Src_Id", p.SrcID, 21)
-	e.u8(uint8(len(p.DestTerminalID)))
+	e.U8(p.TPPID)
+	e.U8(p.TPUDHI)
+	e.U8(p.MsgFmt)
+	e.Str("Msg_src", p.MsgSrc, 6)
+	e.Str("FeeType", p.FeeType, 2)
+	e.Str("FeeCode", p.FeeCode, 6)
+	e.Str("ValId_Time", p.ValidTime, 17)
+	e.Str("At_Time", p.AtTime, 17)
+	e.Str("Src_Id", p.SrcID, 21)
+	e.U8(uint8(len(p.DestTerminalID)))
 	for _, d := range p.DestTerminalID {
-		e.str("Dest_terminal_Id", d, nl)
+		e.Str("Dest_terminal_Id", d, nl)
 	}
 	if is30 {
-		e.u8(p.DestTerminalType)
+		e.U8(p.DestTerminalType)
 	}
-	e.u8(uint8(len(p.MsgContent)))
-	e.raw(p.MsgContent)
+	e.U8(uint8(len(p.MsgContent)))
+	e.Raw(p.MsgContent)
 	if is30 {
-		e.str("LinkID", p.LinkID, 20)
+		e.Str("LinkID", p.LinkID, 20)
 	} else {
-		e.str("Reserve", p.Reserve, 8)
+		e.Str("Reserve", p.Reserve, 8)
 	}
-	b, err := e.result()
+	b, err := e.Result()
 	if err == nil {
 		err = checkSize("submit", b, start, v)
 	}
@@ -136,64 +136,64 @@ func (p *Submit) Unmarshal(b []byte, v Version) error {
 	is30, nl := v.Is30(), numLen(v)
 	d := newDec(b, "submit")
 	*p = Submit{}
-	p.MsgID = d.u64("Msg_Id")
-	p.PkTotal = d.u8("Pk_total")
-	p.PkNumber = d.u8("Pk_number")
-	p.RegisteredDelivery = d.u8("Registered_Delivery")
-	p.MsgLevel = d.u8("Msg_level")
-	p.ServiceID = d.str("Service_Id", 10)
-	p.FeeUserType = d.u8("Fee_UserType")
-	p.FeeTerminalID = d.str("Fee_terminal_Id", nl)
+	p.MsgID = d.U64("Msg_Id")
+	p.PkTotal = d.U8("Pk_total")
+	p.PkNumber = d.U8("Pk_number")
+	p.RegisteredDelivery = d.U8("Registered_Delivery")
+	p.MsgLevel = d.U8("Msg_level")
+	p.ServiceID = d.Str("Service_Id", 10)
+	p.FeeUserType = d.U8("Fee_UserType")
+	p.FeeTerminalID = d.Str("Fee_terminal_Id", nl)
 	if is30 {
-		p.FeeTerminalType = d.u8("Fee_terminal_type")
+		p.FeeTerminalType = d.U8("Fee_terminal_type")
 	}
-	p.TPPID = d.u8("TP_pId")
-	p.TPUDHI = d.u8("TP_udhi")
-	p.MsgFmt = d.u8("Msg_Fmt")
-	p.MsgSrc = d.str("Msg_src", 6)
-	p.FeeType = d.str("FeeType", 2)
-	p.FeeCode = d.str("FeeCode", 6)
-	p.ValidTime = d.str("ValId_Time", 17)
-	p.AtTime = d.str("At_Time", 17)
-	p.SrcID = d.str("Src_Id", 21)
-	n := int(d.u8("DestUsr_tl"))
-	if n == 0 && d.err == nil {
-		d.err = fmt.Errorf("cmpp submit: DestUsr_tl is 0: %w", session.ErrMalformed)
+	p.TPPID = d.U8("TP_pId")
+	p.TPUDHI = d.U8("TP_udhi")
+	p.MsgFmt = d.U8("Msg_Fmt")
+	p.MsgSrc = d.Str("Msg_src", 6)
+	p.FeeType = d.Str("FeeType", 2)
+	p.FeeCode = d.Str("FeeCode", 6)
+	p.ValidTime = d.Str("ValId_Time", 17)
+	p.AtTime = d.Str("At_Time", 17)
+	p.SrcID = d.Str("Src_Id", 21)
+	n := int(d.U8("DestUsr_tl"))
+	if n == 0 && d.Err == nil {
+		d.Err = fmt.Errorf("cmpp submit: DestUsr_tl is 0: %w", session.ErrMalformed)
 	}
 	// Check the whole array up front: a hostile count must not make us
 	// allocate before we know the bytes are there.
-	if d.need("Dest_terminal_Id", n*nl) && n > 0 {
+	if d.Need("Dest_terminal_Id", n*nl) && n > 0 {
 		p.DestTerminalID = make([]string, n)
 		for i := range p.DestTerminalID {
-			p.DestTerminalID[i] = d.str("Dest_terminal_Id", nl)
+			p.DestTerminalID[i] = d.Str("Dest_terminal_Id", nl)
 		}
 	}
 	if is30 {
-		p.DestTerminalType = d.u8("Dest_terminal_type")
+		p.DestTerminalType = d.U8("Dest_terminal_type")
 	}
-	p.MsgContent = d.bytes("Msg_Content", int(d.u8("Msg_Length")))
+	p.MsgContent = d.Bytes("Msg_Content", int(d.U8("Msg_Length")))
 	if is30 {
-		p.LinkID = d.str("LinkID", 20)
+		p.LinkID = d.Str("LinkID", 20)
 	} else {
-		p.Reserve = d.str("Reserve", 8)
+		p.Reserve = d.Str("Reserve", 8)
 	}
-	return d.done()
+	return d.Done()
 }
 
 func (*SubmitResp) CommandID() uint32 { return CmdSubmitResp }
 
 func (p *SubmitResp) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit_resp"}
-	e.u64(p.MsgID)
+	e := newEnc(dst, "submit_resp")
+	e.U64(p.MsgID)
 	e.uint("Result", p.Result, statusWidth(v))
-	return e.result()
+	return e.Result()
 }
 
 // Unmarshal picks the layout by body length (9 or 12 bytes), else by v.
 func (p *SubmitResp) Unmarshal(b []byte, v Version) error {
 	layout := respLayout(len(b), submitResp20Len, submitResp30Len, v)
-	d := dec{b: b, pdu: "submit_resp"}
-	p.MsgID = d.u64("Msg_Id")
+	d := rawDec(b, "submit_resp")
+	p.MsgID = d.U64("Msg_Id")
 	p.Result = d.uint("Result", statusWidth(layout))
-	return d.done()
+	return d.Done()
 }

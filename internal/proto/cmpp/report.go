@@ -31,14 +31,14 @@ func (r *Report) Delivered() bool { return r.Stat == StatDelivered }
 
 // Marshal appends the report in v's layout (71 bytes 3.0, 60 bytes 2.0).
 func (r *Report) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "report"}
-	e.u64(r.MsgID)
-	e.str("Stat", r.Stat, 7)
-	e.str("Submit_time", r.SubmitTime, 10)
-	e.str("Done_time", r.DoneTime, 10)
-	e.str("Dest_terminal_Id", r.DestTerminalID, numLen(v))
-	e.u32(r.SMSCSequence)
-	return e.result()
+	e := newEnc(dst, "report")
+	e.U64(r.MsgID)
+	e.Str("Stat", r.Stat, 7)
+	e.Str("Submit_time", r.SubmitTime, 10)
+	e.Str("Done_time", r.DoneTime, 10)
+	e.Str("Dest_terminal_Id", r.DestTerminalID, numLen(v))
+	e.U32(r.SMSCSequence)
+	return e.Result()
 }
 
 // Unmarshal decodes a report, choosing the layout by its length (60 or 71
@@ -55,11 +55,11 @@ func (r *Report) Unmarshal(b []byte) error {
 		return fmt.Errorf("cmpp report: %d bytes, want %d or %d: %w", len(b), ReportLen20, ReportLen30, session.ErrMalformed)
 	}
 	d := newDec(b, "report")
-	r.MsgID = d.u64("Msg_Id")
-	r.Stat = d.str("Stat", 7)
-	r.SubmitTime = d.str("Submit_time", 10)
-	r.DoneTime = d.str("Done_time", 10)
-	r.DestTerminalID = d.str("Dest_terminal_Id", nl)
-	r.SMSCSequence = d.u32("SMSC_sequence")
-	return d.done()
+	r.MsgID = d.U64("Msg_Id")
+	r.Stat = d.Str("Stat", 7)
+	r.SubmitTime = d.Str("Submit_time", 10)
+	r.DoneTime = d.Str("Done_time", 10)
+	r.DestTerminalID = d.Str("Dest_terminal_Id", nl)
+	r.SMSCSequence = d.U32("SMSC_sequence")
+	return d.Done()
 }

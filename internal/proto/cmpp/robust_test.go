@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -18,21 +19,21 @@ func TestHeartbeatClientWire(t *testing.T) {
 	for _, v := range []Version{V20, V30} {
 		t.Run(v.String(), func(t *testing.T) {
 			t.Parallel()
-			ln, addr := listen(t)
+			ln, addr := prototest.Listen(t)
 			done := make(chan error, 1)
 			go rawISMG(t, ln, v, func(p *rawPeer) {
 				done <- func() error {
-					h, _, err := p.read() // the client's idle probe
+					h, _, err := p.Read() // the client's idle probe
 					if err != nil {
 						return err
 					}
 					if h.Command != CmdActiveTest || h.Length != 12 {
 						return fmt.Errorf("client sent %s len %d", CommandName(h.Command), h.Length)
 					}
-					p.send(h.Seq.N, &ActiveTestResp{})
-					p.write(unhex(t, "00 00 00 0c 00 00 00 08 00 00 00 63")) // ours, seq 99
+					p.Send(h.Seq.N, &ActiveTestResp{})
+					p.Write(unhex(t, "00 00 00 0c 00 00 00 08 00 00 00 63")) // ours, seq 99
 					for {
-						h, _, err := p.read()
+						h, _, err := p.Read()
 						if err != nil {
 							return err
 						}
@@ -42,16 +43,16 @@ func TestHeartbeatClientWire(t *testing.T) {
 							}
 							return nil
 						}
-						p.send(h.Seq.N, &ActiveTestResp{}) // another probe: answer it
+						p.Send(h.Seq.N, &ActiveTestResp{}) // another probe: answer it
 					}
 				}()
-				_, _, _ = p.read()
+				_, _, _ = p.Read()
 			})
 			cfg := clientConfig(addr, v)
 			cfg.Session.IdleHeartbeat = 100 * time.Millisecond
 			c := startClient(t, cfg, nil)
 			waitReady(t, c)
-			if err := recv(t, done); err != nil {
+			if err := prototest.Recv(t, done); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -60,18 +61,18 @@ func TestHeartbeatClientWire(t *testing.T) {
 
 // The same against our Server, from a raw SP.
 func TestHeartbeatServerWire(t *testing.T) {
-	srv := NewServer(ServerConfig{Version: V30, Logger: quietLogger(), Auth: testAuth,
+	srv := NewServer(ServerConfig{Version: V30, Logger: prototest.Quiet(), Auth: testAuth,
 		Session: session.Config{IdleHeartbeat: 100 * time.Millisecond, RequestTimeout: time.Second}}, newTestISMG())
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 
 	p := dialRaw(t, addr, V30)
 	p.login()
-	p.write(unhex(t, "00 00 00 0c 00 00 00 08 00 00 00 02"))
+	p.Write(unhex(t, "00 00 00 0c 00 00 00 08 00 00 00 02"))
 	sawResp, sawProbe := false, false
 	for !sawResp || !sawProbe {
-		h, _, err := p.read()
+		h, _, err := p.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func TestHeartbeatServerWire(t *testing.T) {
 			sawResp = true
 		case h.Command == CmdActiveTest && h.Length == 12:
 			sawProbe = true
-			p.send(h.Seq.N, &ActiveTestResp{})
+			p.Send(h.Seq.N, &ActiveTestResp{})
 		default:
 			t.Fatalf("unexpected %s seq %d len %d", CommandName(h.Command), h.Seq.N, h.Length)
 		}
@@ -92,8 +93,8 @@ func TestHeartbeatServerWire(t *testing.T) {
 func TestHeartbeatKeepsAndDrops(t *testing.T) {
 	fast := session.Config{IdleHeartbeat: 50 * time.Millisecond, RequestTimeout: 50 * time.Millisecond, HeartbeatMisses: 2}
 	h := newTestISMG()
-	srv := NewServer(ServerConfig{Version: V30, Logger: quietLogger(), Auth: testAuth, Session: fast}, h)
-	ln, addr := listen(t)
+	srv := NewServer(ServerConfig{Version: V30, Logger: prototest.Quiet(), Auth: testAuth, Session: fast}, h)
+	ln, addr := prototest.Listen(t)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 	cfg := clientConfig(addr, V30)
@@ -106,18 +107,18 @@ func TestHeartbeatKeepsAndDrops(t *testing.T) {
 	}
 
 	// A silent ISMG: logged in, then never answers anything.
-	ln2, addr2 := listen(t)
+	ln2, addr2 := prototest.Listen(t)
 	go rawISMG(t, ln2, V30, func(p *rawPeer) {
-		_ = p.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, _ = p.nc.Read(make([]byte, 4096))
+		_ = p.NC.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = p.NC.Read(make([]byte, 4096))
 		time.Sleep(5 * time.Second)
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg2 := clientConfig(addr2, V30)
-	cfg2.Session, cfg2.Logger = fast, logs.logger()
+	cfg2.Session, cfg2.Logger = fast, logs.Logger()
 	c2 := startClient(t, cfg2, nil)
 	waitReady(t, c2)
-	logs.waitLog(t, "heartbeats unanswered")
+	logs.WaitLog(t, "heartbeats unanswered")
 }
 
 // A malformed or oversized PDU from an SP closes that connection with a
@@ -126,14 +127,14 @@ func TestServerMalformedPeer(t *testing.T) {
 	for _, sv := range []Version{V20, V30} {
 		t.Run(sv.String(), func(t *testing.T) {
 			t.Parallel()
-			var logs logBuf
+			var logs prototest.LogBuf
 			h := newTestISMG()
-			_, addr := startServer(t, sv, h, logs.logger())
+			_, addr := startServer(t, sv, h, logs.Logger())
 			good := startClient(t, clientConfig(addr, sv), nil)
 			waitReady(t, good)
 			submitOK := func() {
 				t.Helper()
-				r, err := good.Submit(ctxT(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("ok")})
+				r, err := good.Submit(prototest.Ctx(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("ok")})
 				if err != nil || r.Result != 0 {
 					t.Fatalf("healthy client broken: %+v %v", r, err)
 				}
@@ -158,9 +159,9 @@ func TestServerMalformedPeer(t *testing.T) {
 				if tc.login {
 					p.login()
 				}
-				p.write(tc.bytes)
-				p.expectClosed()
-				logs.waitLog(t, tc.log)
+				p.Write(tc.bytes)
+				p.ExpectClosed()
+				logs.WaitLog(t, tc.log)
 				submitOK()
 			}
 			if !strings.Contains(logs.String(), "level=ERROR msg=\"session closed\"") {
@@ -181,13 +182,13 @@ func TestServerMalformedSubmitBody(t *testing.T) {
 	b := binary.BigEndian.AppendUint32(nil, uint32(HeaderLen+len(body)))
 	b = binary.BigEndian.AppendUint32(b, CmdSubmit)
 	b = binary.BigEndian.AppendUint32(b, 7)
-	p.write(append(b, body...))
-	h, pdu, err := p.read()
+	p.Write(append(b, body...))
+	h, pdu, err := p.Read()
 	if r, ok := pdu.(*SubmitResp); err != nil || !ok || r.Result != SubmitBadStructure || r.MsgID != 0x1122334455667788 || h.Seq.N != 7 {
 		t.Fatalf("%+v %+v %v", h, pdu, err)
 	}
-	p.send(8, &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("x")})
-	if _, pdu, err := p.read(); err != nil || pdu.(*SubmitResp).Result != 0 {
+	p.Send(8, &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("x")})
+	if _, pdu, err := p.Read(); err != nil || pdu.(*SubmitResp).Result != 0 {
 		t.Fatalf("after a bad submit: %+v %v", pdu, err)
 	}
 }
@@ -196,7 +197,7 @@ func TestServerMalformedSubmitBody(t *testing.T) {
 // Result 1, an oversized PDU closes the link (logged) and the client
 // reconnects.
 func TestClientMalformedISMG(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	conns := make(chan *rawPeer, 4)
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
@@ -204,12 +205,12 @@ func TestClientMalformedISMG(t *testing.T) {
 		conns <- p // the test drives it
 		<-stop
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg := clientConfig(addr, V30)
-	cfg.Logger = logs.logger()
+	cfg.Logger = logs.Logger()
 	c := startClient(t, cfg, func(context.Context, *Deliver) uint32 { return 0 })
 	waitReady(t, c)
-	p := recv(t, conns)
+	p := prototest.Recv(t, conns)
 
 	// A DELIVER cut short inside Src_terminal_Id.
 	bad, _ := (&Deliver{MsgID: 42, SrcTerminalID: "13800138000", MsgContent: []byte("x")}).Marshal(nil, V30)
@@ -217,19 +218,19 @@ func TestClientMalformedISMG(t *testing.T) {
 	raw := binary.BigEndian.AppendUint32(nil, uint32(HeaderLen+len(bad)))
 	raw = binary.BigEndian.AppendUint32(raw, CmdDeliver)
 	raw = binary.BigEndian.AppendUint32(raw, 5)
-	p.write(append(raw, bad...))
-	h, pdu, err := p.read()
+	p.Write(append(raw, bad...))
+	h, pdu, err := p.Read()
 	if r, ok := pdu.(*DeliverResp); err != nil || !ok || r.Result != DeliverBadStructure || r.MsgID != 42 || h.Seq.N != 5 {
 		t.Fatalf("%+v %+v %v", h, pdu, err)
 	}
-	logs.waitLog(t, "malformed DELIVER")
+	logs.WaitLog(t, "malformed DELIVER")
 
 	// Oversized: the client closes this link, logs why, and dials again.
-	p.write(binary.BigEndian.AppendUint32(nil, 100000))
-	p.write(bytes.Repeat([]byte{0}, 8))
-	p.expectClosed()
-	logs.waitLog(t, "Total_Length 100000")
-	p2 := recv(t, conns) // the reconnect
+	p.Write(binary.BigEndian.AppendUint32(nil, 100000))
+	p.Write(bytes.Repeat([]byte{0}, 8))
+	p.ExpectClosed()
+	logs.WaitLog(t, "Total_Length 100000")
+	p2 := prototest.Recv(t, conns) // the reconnect
 	go p2.serveBasic()
 	waitReady(t, c)
 }
@@ -246,10 +247,10 @@ func mustPDU(t *testing.T, seq uint32, p PDU, v Version) []byte {
 // A connection that never logs in is closed after LoginTimeout even though
 // it answers heartbeats; a logged-in one stays.
 func TestServerLoginTimeout(t *testing.T) {
-	var logs logBuf
-	srv := NewServer(ServerConfig{Version: V30, Logger: logs.logger(), Auth: testAuth, LoginTimeout: 100 * time.Millisecond,
+	var logs prototest.LogBuf
+	srv := NewServer(ServerConfig{Version: V30, Logger: logs.Logger(), Auth: testAuth, LoginTimeout: 100 * time.Millisecond,
 		Session: session.Config{IdleHeartbeat: 30 * time.Millisecond}}, newTestISMG())
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 
@@ -260,8 +261,8 @@ func TestServerLoginTimeout(t *testing.T) {
 	in.login()
 	go in.serveBasic()
 
-	recv(t, closed)
-	logs.waitLog(t, "no CONNECT within login timeout")
+	prototest.Recv(t, closed)
+	logs.WaitLog(t, "no CONNECT within login timeout")
 	time.Sleep(100 * time.Millisecond)
 	if n := len(srv.Conns()); n != 1 {
 		t.Fatalf("%d logged-in connections, want 1", n)

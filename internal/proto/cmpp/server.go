@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -62,16 +61,10 @@ type Server struct {
 type ServerConn struct {
 	conn *session.Conn
 
-	state      atomic.Int32 // connNew → connLoggingIn → connReady
-	sourceAddr string       // set before state becomes connReady
+	login      link.Login
+	sourceAddr string // set before login becomes ready
 	version    Version
 }
-
-const (
-	connNew int32 = iota
-	connLoggingIn
-	connReady
-)
 
 // NewServer returns a Server; call Serve to accept.
 func NewServer(cfg ServerConfig, h ServerHandler) *Server {
@@ -98,39 +91,20 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 // Serve accepts on ln until Close; it returns nil after Close.
 func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
 
-// Close sends TERMINATE to every logged-in client (bounded by closeWait and
-// ctx), then closes all connections gracefully.
+// Close sends TERMINATE to every logged-in client (bounded by
+// link.CloseWait and ctx), then closes all connections gracefully.
 func (s *Server) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	var wg sync.WaitGroup
-	for _, sc := range s.Conns() {
-		wg.Go(func() { _ = sc.terminate(tctx) })
-	}
-	wg.Wait()
-	cancel()
+	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).terminate)
 	return s.ss.Close(ctx)
 }
 
 // Conns returns the logged-in connections.
-func (s *Server) Conns() []*ServerConn {
-	var out []*ServerConn
-	for _, c := range s.ss.Conns() {
-		if sc, ok := c.Value().(*ServerConn); ok && sc.state.Load() == connReady {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
+func (s *Server) Conns() []*ServerConn { return link.Values(s.ss.Conns(), (*ServerConn).ready) }
 
 func (s *Server) onConn(c *session.Conn) session.Handler {
 	sc := &ServerConn{conn: c}
 	c.SetValue(sc)
-	time.AfterFunc(s.cfg.LoginTimeout, func() {
-		if sc.state.Load() != connReady && c.Err() == nil {
-			s.log.Warn("no CONNECT within login timeout, closing", "remote", sc.remote(), "timeout", s.cfg.LoginTimeout)
-			sc.closeAsync()
-		}
-	})
+	link.WatchLogin(c, &sc.login, s.cfg.LoginTimeout, s.log, "CONNECT")
 	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
 }
 
@@ -139,9 +113,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		s.connect(sc, f)
 		return
 	}
-	if sc.state.Load() != connReady {
-		s.log.Warn("request before CONNECT, closing", "remote", sc.remote(), "cmd", CommandName(f.Command))
-		sc.closeAsync()
+	if !link.Gate(sc.conn, &sc.login, s.log, "CONNECT", f.Command, CommandName) {
 		return
 	}
 	v := sc.version
@@ -181,7 +153,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		reply(sc.conn, s.log, f, r, v)
 	case CmdTerminate:
 		s.log.Info("client sent TERMINATE", "remote", sc.remote(), "source_addr", sc.sourceAddr)
-		replyAndClose(sc.conn, f, CmdTerminateResp, nil)
+		link.ReplyAndClose(sc.conn, f, CmdTerminateResp, 0, nil)
 	default:
 		s.log.Warn("unexpected request ignored", "remote", sc.remote(), "cmd", CommandName(f.Command), "seq", f.Seq.N)
 	}
@@ -190,9 +162,9 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 // connect authenticates a CMPP_CONNECT (spec §8.4.1): status 2 unknown
 // source, 3 bad authenticator, 4 version too high; any refusal closes.
 func (s *Server) connect(sc *ServerConn, f session.Frame) {
-	if !sc.state.CompareAndSwap(connNew, connLoggingIn) {
+	if !sc.login.Begin() {
 		s.log.Warn("second CONNECT on one connection, closing", "remote", sc.remote())
-		sc.closeAsync()
+		link.CloseAsync(sc.conn)
 		return
 	}
 	var req Connect
@@ -224,7 +196,7 @@ func (s *Server) connect(sc *ServerConn, f session.Frame) {
 		s.log.Warn("CONNECT refused", "remote", sc.remote(), "source_addr", req.SourceAddr,
 			"version", req.Version.String(), "status", status, "reason", ConnectStatusText(status))
 		body, _ := resp.Marshal(nil, layout)
-		replyAndClose(sc.conn, f, CmdConnectResp, body)
+		link.ReplyAndClose(sc.conn, f, CmdConnectResp, 0, body)
 		return
 	}
 	resp.AuthenticatorISMG = AuthISMG(status, req.AuthenticatorSource, secret, req.Version)
@@ -234,14 +206,10 @@ func (s *Server) connect(sc *ServerConn, f session.Frame) {
 		s.log.Warn("CONNECT_RESP not sent", "remote", sc.remote(), "err", err)
 		return
 	}
-	sc.state.Store(connReady)
-	s.log.Info("client connected", "remote", sc.remote(), "source_addr", sc.sourceAddr, "version", sc.version.String())
-	s.h.Connected(sc)
-	go func() {
-		<-sc.conn.Done()
-		s.log.Info("client disconnected", "remote", sc.remote(), "source_addr", sc.sourceAddr, "reason", sc.conn.Err())
-		s.h.Disconnected(sc)
-	}()
+	sc.login.SetReady()
+	link.Connected(sc.conn, s.log, "client connected",
+		[]any{"source_addr", sc.sourceAddr, "version", sc.version.String()},
+		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
 }
 
 // SourceAddr is the logged-in SP_Id.
@@ -274,30 +242,15 @@ func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, er
 	return &r, nil
 }
 
-// Close sends TERMINATE (bounded by ctx and closeWait), then closes.
+// Close sends TERMINATE (bounded by ctx and link.CloseWait), then closes.
 func (sc *ServerConn) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	defer cancel()
-	_ = sc.terminate(tctx)
-	return sc.conn.Close(ctx)
+	return link.CloseWithGoodbye(ctx, sc.conn, CmdTerminate)
 }
 
 func (sc *ServerConn) terminate(ctx context.Context) error {
-	_, err := sc.conn.Call(ctx, CmdTerminate, nil)
-	return err
+	return link.Goodbye(ctx, sc.conn, CmdTerminate)
 }
 
-func (sc *ServerConn) closeAsync() {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = sc.conn.Close(ctx)
-	}()
-}
+func (sc *ServerConn) ready() bool { return sc.login.Ready() }
 
-func (sc *ServerConn) remote() string {
-	if a := sc.conn.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
-}
+func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -32,7 +33,7 @@ func TestConnectOK(t *testing.T) {
 		srv, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		sc := recv(t, h.connected)
+		sc := prototest.Recv(t, h.connected)
 		if sc.SourceAddr() != testSP || sc.Version() != cv {
 			t.Fatalf("server sees %q %s", sc.SourceAddr(), sc.Version())
 		}
@@ -86,7 +87,7 @@ func TestConnectRefused(t *testing.T) {
 // The client rejects an ISMG that cannot prove it knows the secret.
 func TestClientRejectsBadAuthISMG(t *testing.T) {
 	// A fake ISMG that accepts anyone but does not know our secret.
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	go fakeISMG(t, ln, "other")
 	cfg := clientConfig(addr, V30)
 	c := startClient(t, cfg, nil)
@@ -106,7 +107,7 @@ func TestSubmitSingleAndMulti(t *testing.T) {
 		_, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		ctx := ctxT(t)
+		ctx := prototest.Ctx(t)
 
 		one := &Submit{RegisteredDelivery: 1, ServiceID: "HELP", FeeType: "01", SrcID: "10658000",
 			MsgFmt: FmtASCII, DestTerminalID: []string{"13800138000"}, MsgContent: []byte("hello")}
@@ -150,12 +151,12 @@ func TestSubmitResultNotError(t *testing.T) {
 	_, addr := startServer(t, V30, h, nil)
 	c := startClient(t, clientConfig(addr, V30), nil)
 	waitReady(t, c)
-	r, err := c.Submit(ctxT(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("x")})
+	r, err := c.Submit(prototest.Ctx(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte("x")})
 	if err != nil || r.Result != SubmitFlowControl {
 		t.Fatalf("%+v %v", r, err)
 	}
 	// An encoding failure is an error and sends nothing.
-	if _, err := c.Submit(ctxT(t), &Submit{}); !errors.Is(err, ErrInvalid) {
+	if _, err := c.Submit(prototest.Ctx(t), &Submit{}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("empty submit: %v", err)
 	}
 }
@@ -174,7 +175,7 @@ func TestLongMessageUCS2(t *testing.T) {
 			t.Fatalf("%d parts", len(parts))
 		}
 		for i, p := range parts {
-			r, err := c.Submit(ctxT(t), &Submit{PkTotal: 3, PkNumber: uint8(i + 1), TPUDHI: 1, MsgFmt: FmtUCS2,
+			r, err := c.Submit(prototest.Ctx(t), &Submit{PkTotal: 3, PkNumber: uint8(i + 1), TPUDHI: 1, MsgFmt: FmtUCS2,
 				RegisteredDelivery: 1, SrcID: "10658000", DestTerminalID: []string{"13800138000"}, MsgContent: p})
 			if err != nil || r.Result != 0 {
 				t.Fatalf("part %d: %+v %v", i+1, r, err)
@@ -213,8 +214,8 @@ func TestDeliverMOAndReport(t *testing.T) {
 			return 0
 		})
 		waitReady(t, c)
-		sc := recv(t, h.connected)
-		ctx := ctxT(t)
+		sc := prototest.Recv(t, h.connected)
+		ctx := prototest.Ctx(t)
 
 		mo := &Deliver{MsgID: 77, DestID: "10658000123", ServiceID: "HELP", MsgFmt: FmtUCS2,
 			SrcTerminalID: "13800138000", MsgContent: ucs2("退订")}
@@ -222,7 +223,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if err != nil || r.Result != 0 || r.MsgID != 77 {
 			t.Fatalf("MO: %+v %v", r, err)
 		}
-		d := recv(t, got)
+		d := prototest.Recv(t, got)
 		if d.IsReport() || fromUCS2(d.MsgContent) != "退订" || d.DestID != "10658000123" || d.SrcTerminalID != "13800138000" {
 			t.Fatalf("MO at client: %+v", d)
 		}
@@ -233,7 +234,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if r, err := sc.Deliver(ctx, &Deliver{MsgID: 78, DestID: "10658000", SrcTerminalID: "13800138000", Report: rep}); err != nil || r.Result != 0 {
 			t.Fatalf("report: %+v %v", r, err)
 		}
-		d = recv(t, got)
+		d = prototest.Recv(t, got)
 		if !d.IsReport() || !reflect.DeepEqual(d.Report, rep) || d.Report.MsgID != sub.MsgID || !d.Report.Delivered() {
 			t.Fatalf("report at client: %+v / %+v", d, d.Report)
 		}
@@ -242,7 +243,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if r, err := sc.Deliver(ctx, &Deliver{MsgID: 79, MsgContent: []byte("fail me")}); err != nil || r.Result != DeliverOther {
 			t.Fatalf("failing handler: %+v %v", r, err)
 		}
-		recv(t, got)
+		prototest.Recv(t, got)
 	})
 }
 
@@ -257,16 +258,16 @@ func TestTerminateBothWays(t *testing.T) {
 		c := NewClient(cfg, nil)
 		c.Start(context.Background())
 		waitReady(t, c)
-		sc := recv(t, h.connected)
+		sc := prototest.Recv(t, h.connected)
 
 		// Server → client TERMINATE: answered, then both sides close.
-		if err := sc.terminate(ctxT(t)); err != nil {
+		if err := sc.terminate(prototest.Ctx(t)); err != nil {
 			t.Fatalf("server TERMINATE unanswered: %v", err)
 		}
-		if recv(t, h.disconnected) != sc {
+		if prototest.Recv(t, h.disconnected) != sc {
 			t.Fatal("wrong conn disconnected")
 		}
-		if err := c.Close(ctxT(t)); err != nil {
+		if err := c.Close(prototest.Ctx(t)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -274,14 +275,14 @@ func TestTerminateBothWays(t *testing.T) {
 		c2 := NewClient(clientConfig(addr, cv), nil)
 		c2.Start(context.Background())
 		waitReady(t, c2)
-		sc2 := recv(t, h.connected)
-		if err := c2.Close(ctxT(t)); err != nil {
+		sc2 := prototest.Recv(t, h.connected)
+		if err := c2.Close(prototest.Ctx(t)); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
-		if recv(t, h.disconnected) != sc2 {
+		if prototest.Recv(t, h.disconnected) != sc2 {
 			t.Fatal("wrong conn disconnected")
 		}
-		if _, err := c2.Submit(ctxT(t), &Submit{DestTerminalID: []string{"1"}}); !errors.Is(err, session.ErrClosed) {
+		if _, err := c2.Submit(prototest.Ctx(t), &Submit{DestTerminalID: []string{"1"}}); !errors.Is(err, session.ErrClosed) {
 			t.Fatalf("submit after close: %v", err)
 		}
 	})
@@ -293,13 +294,13 @@ func TestQueryCancelDefaults(t *testing.T) {
 		_, addr := startServer(t, V30, newTestISMG(), nil)
 		p := dialRaw(t, addr, v)
 		p.login()
-		p.send(2, &Query{Time: "20250116", QueryType: 1, QueryCode: "HELP"})
-		_, pdu, err := p.read()
+		p.Send(2, &Query{Time: "20250116", QueryType: 1, QueryCode: "HELP"})
+		_, pdu, err := p.Read()
 		if qr, ok := pdu.(*QueryResp); err != nil || !ok || qr.QueryCode != "HELP" || qr.Time != "20250116" || qr.MTTLMsg != 0 {
 			t.Fatalf("%s query: %+v %v", v, pdu, err)
 		}
-		p.send(3, &Cancel{MsgID: 5})
-		h, pdu, err := p.read()
+		p.Send(3, &Cancel{MsgID: 5})
+		h, pdu, err := p.Read()
 		if cr, ok := pdu.(*CancelResp); err != nil || !ok || cr.SuccessID != 1 || h.Seq.N != 3 {
 			t.Fatalf("%s cancel: %+v %v", v, pdu, err)
 		}
@@ -321,7 +322,7 @@ func TestConcurrentSubmits(t *testing.T) {
 	errs := make(chan error, 200)
 	for i := range 200 {
 		wg.Go(func() {
-			r, err := c.Submit(ctxT(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte{byte(i)}})
+			r, err := c.Submit(prototest.Ctx(t), &Submit{DestTerminalID: []string{"13800138000"}, MsgContent: []byte{byte(i)}})
 			if err == nil && r.Result != 0 {
 				err = errors.New("non-zero result")
 			}
@@ -347,15 +348,15 @@ func TestClientQueryCancel(t *testing.T) {
 		_, addr := startServer(t, V30, h, nil)
 		c := startClient(t, clientConfig(addr, v), nil)
 		waitReady(t, c)
-		qr, err := c.Query(ctxT(t), &Query{Time: "20250116", QueryType: 0})
+		qr, err := c.Query(prototest.Ctx(t), &Query{Time: "20250116", QueryType: 0})
 		if err != nil || qr.MTTLMsg != 12 || qr.Time != "20250116" {
 			t.Fatalf("%s query: %+v %v", v, qr, err)
 		}
-		cr, err := c.Cancel(ctxT(t), 77)
+		cr, err := c.Cancel(prototest.Ctx(t), 77)
 		if err != nil || cr.SuccessID != 0 {
 			t.Fatalf("%s cancel 77: %+v %v", v, cr, err)
 		}
-		if cr, _ := c.Cancel(ctxT(t), 78); cr.SuccessID != 1 {
+		if cr, _ := c.Cancel(prototest.Ctx(t), 78); cr.SuccessID != 1 {
 			t.Fatalf("%s cancel 78: %+v", v, cr)
 		}
 	}

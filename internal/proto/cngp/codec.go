@@ -1,9 +1,7 @@
 package cngp
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -29,34 +27,16 @@ func (Protocol) HeaderLen() int { return HeaderLen }
 
 func (Protocol) MaxPDU() int { return MaxPDU }
 
+// header is CNGP's 16-byte header: Total_Length, Command_Id,
+// Command_Status, Sequence_Id.
+var header = &wire.Header{Proto: "cngp", Status: true, LengthName: "Total_Length", Command: CommandName}
+
 // DecodeHeader parses a 16-byte header and rejects impossible lengths so the
 // engine never allocates a body from a hostile length field.
-func (Protocol) DecodeHeader(b []byte) (session.Header, error) {
-	if len(b) < HeaderLen {
-		return session.Header{}, fmt.Errorf("cngp header: %d bytes, want %d: %w", len(b), HeaderLen, session.ErrMalformed)
-	}
-	h := session.Header{
-		Length:  binary.BigEndian.Uint32(b[0:4]),
-		Command: binary.BigEndian.Uint32(b[4:8]),
-		Status:  binary.BigEndian.Uint32(b[8:12]),
-		Seq:     session.Seq{N: binary.BigEndian.Uint32(b[12:16])},
-	}
-	if h.Length < HeaderLen {
-		return h, fmt.Errorf("cngp header: Total_Length %d below %d: %w", h.Length, HeaderLen, session.ErrMalformed)
-	}
-	if h.Length > MaxPDU {
-		return h, fmt.Errorf("cngp header: Total_Length %d above %d (%s): %w", h.Length, MaxPDU, CommandName(h.Command), session.ErrMalformed)
-	}
-	return h, nil
-}
+func (Protocol) DecodeHeader(b []byte) (session.Header, error) { return header.Decode(b, MaxPDU) }
 
 // AppendHeader appends h; responses carry their result in Command_Status.
-func (Protocol) AppendHeader(dst []byte, h session.Header) []byte {
-	dst = binary.BigEndian.AppendUint32(dst, h.Length)
-	dst = binary.BigEndian.AppendUint32(dst, h.Command)
-	dst = binary.BigEndian.AppendUint32(dst, h.Status)
-	return binary.BigEndian.AppendUint32(dst, h.Seq.N)
-}
+func (Protocol) AppendHeader(dst []byte, h session.Header) []byte { return header.Append(dst, h) }
 
 func (Protocol) IsResponse(cmd uint32) bool { return cmd&respBit != 0 }
 

@@ -18,24 +18,13 @@ func TestNewMsgID(t *testing.T) {
 	}
 }
 
+// The generator is wire.BCDIDGenerator (tested there); ids it hands out
+// are distinct MsgIDs in the SMGW code's BCD layout.
 func TestMsgIDGenerator(t *testing.T) {
 	g := NewMsgIDGenerator(10061)
-	g.now = func() time.Time { return time.Date(2025, 1, 16, 9, 0, 0, 0, time.UTC) } // 17:00 in Beijing
 	a, b := g.Next(), g.Next()
-	if a.String() != "01006101161700000000" || b.String() != "01006101161700000001" {
+	if a == b || a.String()[:6] != "010061" || b.IsZero() {
 		t.Fatalf("%s %s", a, b)
-	}
-	g.seq = 999999
-	if c, d := g.Next(), g.Next(); c.String()[14:] != "999999" || d.String()[14:] != "000000" {
-		t.Fatalf("wrap: %s %s", c, d)
-	}
-	seen := map[MsgID]bool{}
-	for range 1000 {
-		id := g.Next()
-		if seen[id] {
-			t.Fatalf("duplicate %s", id)
-		}
-		seen[id] = true
 	}
 }
 

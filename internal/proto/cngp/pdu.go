@@ -1,9 +1,7 @@
 package cngp
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -68,37 +66,15 @@ func headerStatus(p PDU) uint32 {
 // AppendPDU appends a whole PDU (header and body) to dst. Used by tests,
 // raw peers and tools; sessions hand bodies to the engine instead.
 func AppendPDU(dst []byte, seq uint32, p PDU, v Version) ([]byte, error) {
-	start := len(dst)
-	dst = append(dst, make([]byte, HeaderLen)...)
-	dst, err := p.Marshal(dst, v)
-	if err != nil {
-		return dst[:start], err
-	}
-	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start))
-	binary.BigEndian.PutUint32(dst[start+4:], p.CommandID())
-	binary.BigEndian.PutUint32(dst[start+8:], headerStatus(p))
-	binary.BigEndian.PutUint32(dst[start+12:], seq)
-	return dst, nil
+	return wire.AppendPDU(header, dst, seq, headerStatus(p), p, v)
 }
 
 // DecodePDU parses one whole PDU from b (exactly Total_Length bytes); a
 // Response gets the header's Command_Status.
 func DecodePDU(b []byte, v Version) (session.Header, PDU, error) {
-	h, err := Protocol{}.DecodeHeader(b)
-	if err != nil {
-		return h, nil, err
-	}
-	if int(h.Length) != len(b) {
-		return h, nil, fmt.Errorf("cngp: Total_Length %d but %d bytes: %w", h.Length, len(b), session.ErrMalformed)
-	}
-	p := NewPDU(h.Command)
-	if p == nil {
-		return h, nil, fmt.Errorf("cngp: unsupported command %s: %w", CommandName(h.Command), session.ErrMalformed)
-	}
-	if err := decodeFrame(session.Frame{Header: h, Body: b[HeaderLen:]}, p, v); err != nil {
-		return h, nil, err
-	}
-	return h, p, nil
+	return wire.DecodePDU(header, b, MaxPDU, NewPDU, func(h session.Header, p PDU, body []byte) error {
+		return decodeFrame(session.Frame{Header: h, Body: body}, p, v)
+	})
 }
 
 // decodeFrame parses f's body into p and, for a Response, takes the header

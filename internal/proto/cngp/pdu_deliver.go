@@ -36,50 +36,50 @@ func (p *Deliver) Marshal(dst []byte, _ Version) ([]byte, error) {
 		}
 		isReport = 1
 	}
-	e := enc{b: dst, pdu: "deliver"}
+	e := wireProto.Enc(dst, "deliver")
 	if len(content) > MaxContent {
-		e.fail("MsgLength %d above %d", len(content), MaxContent)
+		e.Fail("MsgLength %d above %d", len(content), MaxContent)
 	}
-	e.raw(p.MsgID[:])
-	e.u8(isReport)
-	e.u8(p.MsgFormat)
-	e.str("RecvTime", p.RecvTime, 14)
-	e.str("SrcTermID", p.SrcTermID, termIDLen)
-	e.str("DestTermID", p.DestTermID, termIDLen)
-	e.u8(uint8(len(content)))
-	e.raw(content)
-	appendTLVs(&e, p.TLVs)
-	return e.done(dst)
+	e.Raw(p.MsgID[:])
+	e.U8(isReport)
+	e.U8(p.MsgFormat)
+	e.Str("RecvTime", p.RecvTime, 14)
+	e.Str("SrcTermID", p.SrcTermID, termIDLen)
+	e.Str("DestTermID", p.DestTermID, termIDLen)
+	e.U8(uint8(len(content)))
+	e.Raw(content)
+	e.TLVs(p.TLVs)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 // Unmarshal decodes p; with IsReport = 1 the content is parsed into Report
 // (see ParseReport) and MsgContent is nil.
 func (p *Deliver) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "deliver")
+	d := wireProto.Dec(b, "deliver")
 	*p = Deliver{}
-	p.MsgID = d.msgID("MsgID")
-	p.IsReport = d.u8("IsReport")
-	p.MsgFormat = d.u8("MsgFormat")
-	p.RecvTime = d.str("RecvTime", 14)
-	p.SrcTermID = d.str("SrcTermID", termIDLen)
-	p.DestTermID = d.str("DestTermID", termIDLen)
-	n := int(d.u8("MsgLength"))
+	p.MsgID = d.Array10("MsgID")
+	p.IsReport = d.U8("IsReport")
+	p.MsgFormat = d.U8("MsgFormat")
+	p.RecvTime = d.Str("RecvTime", 14)
+	p.SrcTermID = d.Str("SrcTermID", termIDLen)
+	p.DestTermID = d.Str("DestTermID", termIDLen)
+	n := int(d.U8("MsgLength"))
 	if p.IsReport == 1 {
-		if d.need("MsgContent", n) {
-			r, err := ParseReport(d.b[d.off : d.off+n])
+		if d.Need("MsgContent", n) {
+			r, err := ParseReport(d.B[d.Off : d.Off+n])
 			if err != nil {
 				return err
 			}
 			p.Report = r
-			d.off += n
+			d.Off += n
 		}
 	} else {
-		p.MsgContent = d.bytes("MsgContent", n)
+		p.MsgContent = d.Shared("MsgContent", n)
 	}
-	if err := d.result(); err != nil {
+	if err := d.Done(); err != nil {
 		return err
 	}
-	ts, err := d.tlvTail(true)
+	ts, err := tlvTail(&d, true)
 	if err != nil {
 		return fmt.Errorf("cngp deliver: %w", err)
 	}
@@ -92,16 +92,16 @@ func (p *DeliverResp) HeaderStatus() uint32     { return p.Status }
 func (p *DeliverResp) SetHeaderStatus(s uint32) { p.Status = s }
 
 func (p *DeliverResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "deliver_resp"}
-	e.raw(p.MsgID[:])
-	appendTLVs(&e, p.TLVs)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "deliver_resp")
+	e.Raw(p.MsgID[:])
+	e.TLVs(p.TLVs)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *DeliverResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "deliver_resp"}
-	p.MsgID, p.TLVs = d.msgID("MsgID"), nil
-	ts, err := d.tlvTail(false)
+	d := wireProto.RawDec(b, "deliver_resp")
+	p.MsgID, p.TLVs = d.Array10("MsgID"), nil
+	ts, err := tlvTail(&d, false)
 	p.TLVs = ts
 	return err
 }
@@ -109,6 +109,6 @@ func (p *DeliverResp) Unmarshal(b []byte, _ Version) error {
 // peekMsgID reads the MsgID that opens Deliver and Forward, so even a
 // refusal names the message.
 func peekMsgID(b []byte) MsgID {
-	d := dec{b: b, pdu: "msg_id"}
-	return d.msgID("MsgID")
+	d := wireProto.RawDec(b, "msg_id")
+	return d.Array10("MsgID")
 }

@@ -41,73 +41,73 @@ func (*Forward) CommandID() uint32 { return CmdForward }
 
 // Marshal encodes p; the SPID TLV is written only from 2.0 on.
 func (p *Forward) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "forward"}
+	e := wireProto.Enc(dst, "forward")
 	if len(p.MsgContent) > MaxContent {
-		e.fail("MsgLength %d above %d", len(p.MsgContent), MaxContent)
+		e.Fail("MsgLength %d above %d", len(p.MsgContent), MaxContent)
 	}
 	if p.TLVs.Has(TagSPID) {
-		e.fail("SPID belongs in the SPID field, not a TLV")
+		e.Fail("SPID belongs in the SPID field, not a TLV")
 	}
-	e.raw(p.MsgID[:])
-	e.str("DestSMGNo", p.DestSMGNo, 6)
-	e.str("SrcSMGNo", p.SrcSMGNo, 6)
-	e.str("SmcNo", p.SmcNo, 6)
-	e.u8(p.SMType)
-	e.u8(p.SubType)
-	e.u8(p.ReportFlag)
-	e.u8(p.Priority)
-	e.str("ServiceID", p.ServiceID, 10)
-	e.str("FeeType", p.FeeType, 2)
-	e.str("FeeCode", p.FeeCode, 6)
-	e.u8(p.MsgFormat)
-	e.str("ValidTime", p.ValidTime, 17)
-	e.str("AtTime", p.AtTime, 17)
-	e.str("SrcTermID", p.SrcTermID, termIDLen)
-	e.str("DestTermID", p.DestTermID, termIDLen)
-	e.str("ChargeTermID", p.ChargeTermID, termIDLen)
-	e.u8(uint8(len(p.MsgContent)))
-	e.raw(p.MsgContent)
-	e.u8(p.NodesCount)
-	appendTLVs(&e, p.TLVs)
+	e.Raw(p.MsgID[:])
+	e.Str("DestSMGNo", p.DestSMGNo, 6)
+	e.Str("SrcSMGNo", p.SrcSMGNo, 6)
+	e.Str("SmcNo", p.SmcNo, 6)
+	e.U8(p.SMType)
+	e.U8(p.SubType)
+	e.U8(p.ReportFlag)
+	e.U8(p.Priority)
+	e.Str("ServiceID", p.ServiceID, 10)
+	e.Str("FeeType", p.FeeType, 2)
+	e.Str("FeeCode", p.FeeCode, 6)
+	e.U8(p.MsgFormat)
+	e.Str("ValidTime", p.ValidTime, 17)
+	e.Str("AtTime", p.AtTime, 17)
+	e.Str("SrcTermID", p.SrcTermID, termIDLen)
+	e.Str("DestTermID", p.DestTermID, termIDLen)
+	e.Str("ChargeTermID", p.ChargeTermID, termIDLen)
+	e.U8(uint8(len(p.MsgContent)))
+	e.Raw(p.MsgContent)
+	e.U8(p.NodesCount)
+	e.TLVs(p.TLVs)
 	if v.HasForwardSPID() && p.SPID != "" {
 		if len(p.SPID) > 10 {
-			e.fail("SPID %q longer than 10", p.SPID)
+			e.Fail("SPID %q longer than 10", p.SPID)
 		}
-		e.u16(TagSPID)
-		e.u16(10)
-		e.str("SPID", p.SPID, 10)
+		e.U16(TagSPID)
+		e.U16(10)
+		e.Str("SPID", p.SPID, 10)
 	}
-	return e.done(dst)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 // Unmarshal decodes p. The SPID TLV is moved into SPID whatever the
 // version: a 1.0 peer that sends it anyway is understood.
 func (p *Forward) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "forward")
+	d := wireProto.Dec(b, "forward")
 	*p = Forward{}
-	p.MsgID = d.msgID("MsgID")
-	p.DestSMGNo = d.str("DestSMGNo", 6)
-	p.SrcSMGNo = d.str("SrcSMGNo", 6)
-	p.SmcNo = d.str("SmcNo", 6)
-	p.SMType = d.u8("SMType")
-	p.SubType = d.u8("SubType")
-	p.ReportFlag = d.u8("ReportFlag")
-	p.Priority = d.u8("Priority")
-	p.ServiceID = d.str("ServiceID", 10)
-	p.FeeType = d.str("FeeType", 2)
-	p.FeeCode = d.str("FeeCode", 6)
-	p.MsgFormat = d.u8("MsgFormat")
-	p.ValidTime = d.str("ValidTime", 17)
-	p.AtTime = d.str("AtTime", 17)
-	p.SrcTermID = d.str("SrcTermID", termIDLen)
-	p.DestTermID = d.str("DestTermID", termIDLen)
-	p.ChargeTermID = d.str("ChargeTermID", termIDLen)
-	p.MsgContent = d.bytes("MsgContent", int(d.u8("MsgLength")))
-	p.NodesCount = d.u8("NodesCount")
-	if err := d.result(); err != nil {
+	p.MsgID = d.Array10("MsgID")
+	p.DestSMGNo = d.Str("DestSMGNo", 6)
+	p.SrcSMGNo = d.Str("SrcSMGNo", 6)
+	p.SmcNo = d.Str("SmcNo", 6)
+	p.SMType = d.U8("SMType")
+	p.SubType = d.U8("SubType")
+	p.ReportFlag = d.U8("ReportFlag")
+	p.Priority = d.U8("Priority")
+	p.ServiceID = d.Str("ServiceID", 10)
+	p.FeeType = d.Str("FeeType", 2)
+	p.FeeCode = d.Str("FeeCode", 6)
+	p.MsgFormat = d.U8("MsgFormat")
+	p.ValidTime = d.Str("ValidTime", 17)
+	p.AtTime = d.Str("AtTime", 17)
+	p.SrcTermID = d.Str("SrcTermID", termIDLen)
+	p.DestTermID = d.Str("DestTermID", termIDLen)
+	p.ChargeTermID = d.Str("ChargeTermID", termIDLen)
+	p.MsgContent = d.Shared("MsgContent", int(d.U8("MsgLength")))
+	p.NodesCount = d.U8("NodesCount")
+	if err := d.Done(); err != nil {
 		return err
 	}
-	ts, err := d.tlvTail(true)
+	ts, err := tlvTail(&d, true)
 	if err != nil {
 		return fmt.Errorf("cngp forward: %w", err)
 	}
@@ -124,16 +124,16 @@ func (p *ForwardResp) HeaderStatus() uint32     { return p.Status }
 func (p *ForwardResp) SetHeaderStatus(s uint32) { p.Status = s }
 
 func (p *ForwardResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "forward_resp"}
-	e.raw(p.MsgID[:])
-	appendTLVs(&e, p.TLVs)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "forward_resp")
+	e.Raw(p.MsgID[:])
+	e.TLVs(p.TLVs)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *ForwardResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "forward_resp"}
-	p.MsgID, p.TLVs = d.msgID("MsgID"), nil
-	ts, err := d.tlvTail(false)
+	d := wireProto.RawDec(b, "forward_resp")
+	p.MsgID, p.TLVs = d.Array10("MsgID"), nil
+	ts, err := tlvTail(&d, false)
 	p.TLVs = ts
 	return err
 }

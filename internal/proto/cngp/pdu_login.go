@@ -36,23 +36,23 @@ func NewLogin(clientID, secret string, mode LoginMode, v Version, t time.Time) *
 func (*Login) CommandID() uint32 { return CmdLogin }
 
 func (p *Login) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "login"}
-	e.str("ClientID", p.ClientID, clientIDLen)
-	e.raw(p.AuthenticatorClient[:])
-	e.u8(p.LoginMode)
-	e.u32(p.TimeStamp)
-	e.u8(uint8(p.Version))
-	return e.done(dst)
+	e := wireProto.Enc(dst, "login")
+	e.Str("ClientID", p.ClientID, clientIDLen)
+	e.Raw(p.AuthenticatorClient[:])
+	e.U8(p.LoginMode)
+	e.U32(p.TimeStamp)
+	e.U8(uint8(p.Version))
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *Login) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "login")
-	p.ClientID = d.str("ClientID", clientIDLen)
-	p.AuthenticatorClient = d.array16("AuthenticatorClient")
-	p.LoginMode = d.u8("LoginMode")
-	p.TimeStamp = d.u32("TimeStamp")
-	p.Version = Version(d.u8("Version"))
-	return d.result()
+	d := wireProto.Dec(b, "login")
+	p.ClientID = d.Str("ClientID", clientIDLen)
+	p.AuthenticatorClient = d.Array16("AuthenticatorClient")
+	p.LoginMode = d.U8("LoginMode")
+	p.TimeStamp = d.U32("TimeStamp")
+	p.Version = Version(d.U8("Version"))
+	return d.Done()
 }
 
 func (*LoginResp) CommandID() uint32          { return CmdLoginResp }
@@ -60,15 +60,15 @@ func (p *LoginResp) HeaderStatus() uint32     { return p.Status }
 func (p *LoginResp) SetHeaderStatus(s uint32) { p.Status = s }
 
 func (p *LoginResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "login_resp"}
-	e.raw(p.AuthenticatorServer[:])
-	e.u8(uint8(p.Version))
-	return e.done(dst)
+	e := wireProto.Enc(dst, "login_resp")
+	e.Raw(p.AuthenticatorServer[:])
+	e.U8(uint8(p.Version))
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *LoginResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "login_resp"}
-	p.AuthenticatorServer = d.array16("AuthenticatorServer")
-	p.Version = Version(d.u8("Version"))
-	return d.result()
+	d := wireProto.RawDec(b, "login_resp")
+	p.AuthenticatorServer = d.Array16("AuthenticatorServer")
+	p.Version = Version(d.U8("Version"))
+	return d.Done()
 }

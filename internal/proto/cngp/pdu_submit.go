@@ -66,69 +66,69 @@ const (
 func (*Submit) CommandID() uint32 { return CmdSubmit }
 
 func (p *Submit) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit"}
+	e := wireProto.Enc(dst, "submit")
 	if n := len(p.DestTermID); n == 0 || n > MaxDestinations {
-		e.fail("DestTermIDCount %d outside 1..%d", n, MaxDestinations)
+		e.Fail("DestTermIDCount %d outside 1..%d", n, MaxDestinations)
 	}
 	if len(p.MsgContent) > MaxContent {
-		e.fail("MsgLength %d above %d", len(p.MsgContent), MaxContent)
+		e.Fail("MsgLength %d above %d", len(p.MsgContent), MaxContent)
 	}
-	e.str("SPID", p.SPID, 10)
-	e.u8(p.SubType)
-	e.u8(p.NeedReport)
-	e.u8(p.Priority)
-	e.str("ServiceID", p.ServiceID, 10)
-	e.str("FeeType", p.FeeType, 2)
-	e.u8(p.FeeUserType)
-	e.str("FeeCode", p.FeeCode, 6)
-	e.u8(p.MsgFormat)
-	e.str("ValidTime", p.ValidTime, 17)
-	e.str("AtTime", p.AtTime, 17)
-	e.str("SrcTermID", p.SrcTermID, termIDLen)
-	e.str("ChargeTermID", p.ChargeTermID, termIDLen)
-	e.u8(uint8(len(p.DestTermID)))
+	e.Str("SPID", p.SPID, 10)
+	e.U8(p.SubType)
+	e.U8(p.NeedReport)
+	e.U8(p.Priority)
+	e.Str("ServiceID", p.ServiceID, 10)
+	e.Str("FeeType", p.FeeType, 2)
+	e.U8(p.FeeUserType)
+	e.Str("FeeCode", p.FeeCode, 6)
+	e.U8(p.MsgFormat)
+	e.Str("ValidTime", p.ValidTime, 17)
+	e.Str("AtTime", p.AtTime, 17)
+	e.Str("SrcTermID", p.SrcTermID, termIDLen)
+	e.Str("ChargeTermID", p.ChargeTermID, termIDLen)
+	e.U8(uint8(len(p.DestTermID)))
 	for _, d := range p.DestTermID {
-		e.str("DestTermID", d, termIDLen)
+		e.Str("DestTermID", d, termIDLen)
 	}
-	e.u8(uint8(len(p.MsgContent)))
-	e.raw(p.MsgContent)
-	appendTLVs(&e, p.TLVs)
-	return e.done(dst)
+	e.U8(uint8(len(p.MsgContent)))
+	e.Raw(p.MsgContent)
+	e.TLVs(p.TLVs)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *Submit) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "submit")
+	d := wireProto.Dec(b, "submit")
 	*p = Submit{}
-	p.SPID = d.str("SPID", 10)
-	p.SubType = d.u8("SubType")
-	p.NeedReport = d.u8("NeedReport")
-	p.Priority = d.u8("Priority")
-	p.ServiceID = d.str("ServiceID", 10)
-	p.FeeType = d.str("FeeType", 2)
-	p.FeeUserType = d.u8("FeeUserType")
-	p.FeeCode = d.str("FeeCode", 6)
-	p.MsgFormat = d.u8("MsgFormat")
-	p.ValidTime = d.str("ValidTime", 17)
-	p.AtTime = d.str("AtTime", 17)
-	p.SrcTermID = d.str("SrcTermID", termIDLen)
-	p.ChargeTermID = d.str("ChargeTermID", termIDLen)
-	n := int(d.u8("DestTermIDCount"))
-	if n == 0 && d.err == nil {
-		d.err = fmt.Errorf("cngp submit: DestTermIDCount is 0: %w", session.ErrMalformed)
+	p.SPID = d.Str("SPID", 10)
+	p.SubType = d.U8("SubType")
+	p.NeedReport = d.U8("NeedReport")
+	p.Priority = d.U8("Priority")
+	p.ServiceID = d.Str("ServiceID", 10)
+	p.FeeType = d.Str("FeeType", 2)
+	p.FeeUserType = d.U8("FeeUserType")
+	p.FeeCode = d.Str("FeeCode", 6)
+	p.MsgFormat = d.U8("MsgFormat")
+	p.ValidTime = d.Str("ValidTime", 17)
+	p.AtTime = d.Str("AtTime", 17)
+	p.SrcTermID = d.Str("SrcTermID", termIDLen)
+	p.ChargeTermID = d.Str("ChargeTermID", termIDLen)
+	n := int(d.U8("DestTermIDCount"))
+	if n == 0 && d.Err == nil {
+		d.Err = fmt.Errorf("cngp submit: DestTermIDCount is 0: %w", session.ErrMalformed)
 	}
 	// Check the whole array first: a hostile count must not make us
 	// allocate before we know the bytes are there.
-	if d.need("DestTermID", n*termIDLen) && n > 0 {
+	if d.Need("DestTermID", n*termIDLen) && n > 0 {
 		p.DestTermID = make([]string, n)
 		for i := range p.DestTermID {
-			p.DestTermID[i] = d.str("DestTermID", termIDLen)
+			p.DestTermID[i] = d.Str("DestTermID", termIDLen)
 		}
 	}
-	p.MsgContent = d.bytes("MsgContent", int(d.u8("MsgLength")))
-	if err := d.result(); err != nil {
+	p.MsgContent = d.Shared("MsgContent", int(d.U8("MsgLength")))
+	if err := d.Done(); err != nil {
 		return err
 	}
-	ts, err := d.tlvTail(true)
+	ts, err := tlvTail(&d, true)
 	if err != nil {
 		return fmt.Errorf("cngp submit: %w", err)
 	}
@@ -141,18 +141,18 @@ func (p *SubmitResp) HeaderStatus() uint32     { return p.Status }
 func (p *SubmitResp) SetHeaderStatus(s uint32) { p.Status = s }
 
 func (p *SubmitResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit_resp"}
-	e.raw(p.MsgID[:])
-	appendTLVs(&e, p.TLVs)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "submit_resp")
+	e.Raw(p.MsgID[:])
+	e.TLVs(p.TLVs)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 // Unmarshal reads the MsgID; a CongestionState TLV is optional (two
 // implementations read only the MsgID).
 func (p *SubmitResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "submit_resp"}
-	p.MsgID, p.TLVs = d.msgID("MsgID"), nil
-	ts, err := d.tlvTail(false)
+	d := wireProto.RawDec(b, "submit_resp")
+	p.MsgID, p.TLVs = d.Array10("MsgID"), nil
+	ts, err := tlvTail(&d, false)
 	p.TLVs = ts
 	return err
 }

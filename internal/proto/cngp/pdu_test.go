@@ -146,11 +146,11 @@ func TestTLVHelpers(t *testing.T) {
 		t.Fatal("absent tags")
 	}
 	orig := TLVs{{Tag: TagProtocolID, Value: []byte{1}}}
-	with := orig.withDefault(TagCongestionState, 0)
+	with := orig.WithDefault(TagCongestionState, 0)
 	if len(orig) != 1 || len(with) != 2 || with.Byte(TagCongestionState) != 0 || !with.Has(TagCongestionState) {
 		t.Fatalf("withDefault %+v %+v", orig, with)
 	}
-	if same := orig.withDefault(TagProtocolID, 9); same.Byte(TagProtocolID) != 1 {
+	if same := orig.WithDefault(TagProtocolID, 9); same.Byte(TagProtocolID) != 1 {
 		t.Fatal("withDefault overwrote a set value")
 	}
 	ts.Del(TagProtocolID)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -22,11 +23,11 @@ func hdr(length, cmd, status, seq uint32) []byte {
 // Heartbeats on the wire against our Client: it probes an idle link with a
 // 16-byte Active_Test and answers the SMGW's with a 16-byte response.
 func TestHeartbeatClientWire(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	done := make(chan error, 1)
 	go rawSMGW(t, ln, authAs(AuthStatusByte), func(p *rawPeer) {
 		done <- func() error {
-			b, err := p.readRaw() // the client's idle probe
+			b, err := p.ReadRaw() // the client's idle probe
 			if err != nil {
 				return err
 			}
@@ -34,10 +35,10 @@ func TestHeartbeatClientWire(t *testing.T) {
 				return fmt.Errorf("client sent %x", b)
 			}
 			h, _ := Protocol{}.DecodeHeader(b)
-			p.send(h.Seq.N, &ActiveTestResp{})
-			p.write(hdr(16, CmdActiveTest, 0, 99))
+			p.Send(h.Seq.N, &ActiveTestResp{})
+			p.Write(hdr(16, CmdActiveTest, 0, 99))
 			for {
-				b, err := p.readRaw()
+				b, err := p.ReadRaw()
 				if err != nil {
 					return err
 				}
@@ -48,7 +49,7 @@ func TestHeartbeatClientWire(t *testing.T) {
 					}
 					return nil
 				}
-				p.send(h.Seq.N, &ActiveTestResp{}) // another probe: answer it
+				p.Send(h.Seq.N, &ActiveTestResp{}) // another probe: answer it
 			}
 		}()
 		p.serveBasic()
@@ -57,7 +58,7 @@ func TestHeartbeatClientWire(t *testing.T) {
 	cfg.Session.IdleHeartbeat = 100 * time.Millisecond
 	c := startClient(t, cfg, nil)
 	waitReady(t, c)
-	if err := recv(t, done); err != nil {
+	if err := prototest.Recv(t, done); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,10 +70,10 @@ func TestHeartbeatServerWire(t *testing.T) {
 	})
 	p := dialRaw(t, addr, V20)
 	p.login()
-	p.write(hdr(16, CmdActiveTest, 0, 2))
+	p.Write(hdr(16, CmdActiveTest, 0, 2))
 	sawResp, sawProbe := false, false
 	for !sawResp || !sawProbe {
-		b, err := p.readRaw()
+		b, err := p.ReadRaw()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +83,7 @@ func TestHeartbeatServerWire(t *testing.T) {
 			sawResp = true
 		case h.Command == CmdActiveTest && len(b) == 16:
 			sawProbe = true
-			p.send(h.Seq.N, &ActiveTestResp{})
+			p.Send(h.Seq.N, &ActiveTestResp{})
 		default:
 			t.Fatalf("unexpected %x", b)
 		}
@@ -103,30 +104,30 @@ func TestHeartbeatKeepsAndDrops(t *testing.T) {
 		t.Fatalf("idle link dropped: %+v", st)
 	}
 
-	ln2, addr2 := listen(t)
+	ln2, addr2 := prototest.Listen(t)
 	go rawSMGW(t, ln2, authAs(AuthStatusByte), func(p *rawPeer) {
-		_ = p.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, _ = p.nc.Read(make([]byte, 4096))
+		_ = p.NC.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = p.NC.Read(make([]byte, 4096))
 		time.Sleep(5 * time.Second)
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg2 := clientConfig(addr2, V20)
-	cfg2.Session, cfg2.Logger = fast, logs.logger()
+	cfg2.Session, cfg2.Logger = fast, logs.Logger()
 	c2 := startClient(t, cfg2, nil)
 	waitReady(t, c2)
-	logs.waitLog(t, "heartbeats unanswered")
+	logs.WaitLog(t, "heartbeats unanswered")
 }
 
 // A malformed or oversized PDU from an SP closes that connection with a
 // logged reason; the server and its other connections carry on.
 func TestServerMalformedPeer(t *testing.T) {
-	var logs logBuf
-	_, addr := startServer(t, V20, newTestSMGW(), logs.logger())
+	var logs prototest.LogBuf
+	_, addr := startServer(t, V20, newTestSMGW(), logs.Logger())
 	good := startClient(t, clientConfig(addr, V20), nil)
 	waitReady(t, good)
 	submitOK := func() {
 		t.Helper()
-		r, err := good.Submit(ctxT(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("ok")})
+		r, err := good.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("ok")})
 		if err != nil || r.Status != 0 {
 			t.Fatalf("healthy client broken: %+v %v", r, err)
 		}
@@ -150,9 +151,9 @@ func TestServerMalformedPeer(t *testing.T) {
 		if tc.login {
 			p.login()
 		}
-		p.write(tc.bytes)
-		p.expectClosed()
-		logs.waitLog(t, tc.log)
+		p.Write(tc.bytes)
+		p.ExpectClosed()
+		logs.WaitLog(t, tc.log)
 		submitOK()
 	}
 	if !strings.Contains(logs.String(), "level=ERROR msg=\"session closed\"") {
@@ -177,19 +178,19 @@ func TestServerMalformedSubmitBody(t *testing.T) {
 	p := dialRaw(t, addr, V20)
 	p.login()
 	body := []byte("901234\x00\x00\x00\x00\x02\x01") // truncated after NeedReport
-	p.write(append(hdr(uint32(HeaderLen+len(body)), CmdSubmit, 0, 7), body...))
-	h, pdu, err := p.read()
+	p.Write(append(hdr(uint32(HeaderLen+len(body)), CmdSubmit, 0, 7), body...))
+	h, pdu, err := p.Read()
 	if r, ok := pdu.(*SubmitResp); err != nil || !ok || r.Status != StatusBadStructure || h.Status != StatusBadStructure || h.Seq.N != 7 {
 		t.Fatalf("%+v %+v %v", h, pdu, err)
 	}
 	good, _ := (&Submit{DestTermID: []string{"1"}}).Marshal(nil, V20)
 	bad := append(good, 1, 0, 0, 9, 1) // ProtocolID claiming 9 bytes
-	p.write(append(hdr(uint32(HeaderLen+len(bad)), CmdSubmit, 0, 8), bad...))
-	if h, _, err := p.read(); err != nil || h.Status != StatusBadStructure {
+	p.Write(append(hdr(uint32(HeaderLen+len(bad)), CmdSubmit, 0, 8), bad...))
+	if h, _, err := p.Read(); err != nil || h.Status != StatusBadStructure {
 		t.Fatalf("bad TLV: %+v %v", h, err)
 	}
-	p.send(9, &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
-	if h, _, err := p.read(); err != nil || h.Status != 0 {
+	p.Send(9, &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
+	if h, _, err := p.Read(); err != nil || h.Status != 0 {
 		t.Fatalf("after a bad submit: %+v %v", h, err)
 	}
 }
@@ -199,7 +200,7 @@ func TestServerMalformedSubmitBody(t *testing.T) {
 // MsgID is an error, an oversized PDU closes the link (logged) and the
 // client reconnects.
 func TestClientMalformedSMGW(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	conns := make(chan *rawPeer, 4)
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
@@ -207,48 +208,48 @@ func TestClientMalformedSMGW(t *testing.T) {
 		conns <- p // the test drives it
 		<-stop
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg := clientConfig(addr, V20)
-	cfg.Logger = logs.logger()
+	cfg.Logger = logs.Logger()
 	cfg.Session.Resends = -1
 	c := startClient(t, cfg, func(context.Context, *Deliver) uint32 { return 0 })
 	waitReady(t, c)
-	p := recv(t, conns)
+	p := prototest.Recv(t, conns)
 
 	id := mustID("01006101161700000042")
 	bad, _ := (&Deliver{MsgID: id, SrcTermID: "13300000001", MsgContent: []byte("x")}).Marshal(nil, V20)
 	bad = bad[:40]
-	p.write(append(hdr(uint32(HeaderLen+len(bad)), CmdDeliver, 0, 5), bad...))
-	h, pdu, err := p.read()
+	p.Write(append(hdr(uint32(HeaderLen+len(bad)), CmdDeliver, 0, 5), bad...))
+	h, pdu, err := p.Read()
 	if r, ok := pdu.(*DeliverResp); err != nil || !ok || r.Status != StatusBadStructure || h.Status != StatusBadStructure || r.MsgID != id || h.Seq.N != 5 {
 		t.Fatalf("%+v %+v %v", h, pdu, err)
 	}
-	logs.waitLog(t, "malformed Deliver")
+	logs.WaitLog(t, "malformed Deliver")
 
-	p.send(6, &Deliver{MsgID: id, IsReport: 1, MsgContent: []byte("not a report")})
-	if h, _, err := p.read(); err != nil || h.Status != StatusBadStructure {
+	p.Send(6, &Deliver{MsgID: id, IsReport: 1, MsgContent: []byte("not a report")})
+	if h, _, err := p.Read(); err != nil || h.Status != StatusBadStructure {
 		t.Fatalf("unreadable report: %+v %v", h, err)
 	}
 
 	// An OK Submit_Resp that is a bare header: an error, not a zero MsgID.
 	res := make(chan error, 1)
 	go func() {
-		_, err := c.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}})
+		_, err := c.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"1"}})
 		res <- err
 	}()
-	h, _, err = p.read()
+	h, _, err = p.Read()
 	if err != nil || h.Command != CmdSubmit {
 		t.Fatalf("%+v %v", h, err)
 	}
-	p.write(hdr(16, CmdSubmitResp, 0, h.Seq.N))
-	if err := recv(t, res); err == nil || !strings.Contains(err.Error(), "truncated at MsgID") {
+	p.Write(hdr(16, CmdSubmitResp, 0, h.Seq.N))
+	if err := prototest.Recv(t, res); err == nil || !strings.Contains(err.Error(), "truncated at MsgID") {
 		t.Fatalf("bare OK Submit_Resp: %v", err)
 	}
 
-	p.write(hdr(100000, CmdDeliver, 0, 7))
-	p.expectClosed()
-	logs.waitLog(t, "Total_Length 100000")
-	p2 := recv(t, conns) // the reconnect
+	p.Write(hdr(100000, CmdDeliver, 0, 7))
+	p.ExpectClosed()
+	logs.WaitLog(t, "Total_Length 100000")
+	p2 := prototest.Recv(t, conns) // the reconnect
 	go p2.serveBasic()
 	waitReady(t, c)
 }
@@ -256,8 +257,8 @@ func TestClientMalformedSMGW(t *testing.T) {
 // A connection that never logs in is closed after LoginTimeout even though
 // it answers heartbeats; a logged-in one stays.
 func TestServerLoginTimeout(t *testing.T) {
-	var logs logBuf
-	srv, addr := startServer(t, V20, newTestSMGW(), logs.logger(), func(c *ServerConfig) {
+	var logs prototest.LogBuf
+	srv, addr := startServer(t, V20, newTestSMGW(), logs.Logger(), func(c *ServerConfig) {
 		c.LoginTimeout = 100 * time.Millisecond
 		c.Session = session.Config{IdleHeartbeat: 30 * time.Millisecond}
 	})
@@ -268,8 +269,8 @@ func TestServerLoginTimeout(t *testing.T) {
 	in.login()
 	go in.serveBasic()
 
-	recv(t, closed)
-	logs.waitLog(t, "no Login within login timeout")
+	prototest.Recv(t, closed)
+	logs.WaitLog(t, "no Login within login timeout")
 	time.Sleep(100 * time.Millisecond)
 	if n := len(srv.Conns()); n != 1 {
 		t.Fatalf("%d logged-in connections, want 1", n)

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -57,17 +56,11 @@ type ServerConn struct {
 	conn     *session.Conn
 	omitTLVs bool
 
-	state    atomic.Int32 // connNew → connLoggingIn → connReady
-	clientID string       // set before state becomes connReady
+	login    link.Login
+	clientID string // set before login becomes ready
 	mode     LoginMode
 	version  Version
 }
-
-const (
-	connNew int32 = iota
-	connLoggingIn
-	connReady
-)
 
 // NewServer returns a Server; call Serve to accept.
 func NewServer(cfg ServerConfig, h ServerHandler) *Server {
@@ -93,39 +86,20 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 // Serve accepts on ln until Close; it returns nil after Close.
 func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
 
-// Close sends Exit to every logged-in client (bounded by closeWait and
+// Close sends Exit to every logged-in client (bounded by link.CloseWait and
 // ctx), then closes all connections gracefully.
 func (s *Server) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	var wg sync.WaitGroup
-	for _, sc := range s.Conns() {
-		wg.Go(func() { _ = sc.exit(tctx) })
-	}
-	wg.Wait()
-	cancel()
+	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).exit)
 	return s.ss.Close(ctx)
 }
 
 // Conns returns the logged-in connections.
-func (s *Server) Conns() []*ServerConn {
-	var out []*ServerConn
-	for _, c := range s.ss.Conns() {
-		if sc, ok := c.Value().(*ServerConn); ok && sc.state.Load() == connReady {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
+func (s *Server) Conns() []*ServerConn { return link.Values(s.ss.Conns(), (*ServerConn).ready) }
 
 func (s *Server) onConn(c *session.Conn) session.Handler {
 	sc := &ServerConn{conn: c, omitTLVs: s.cfg.OmitTLVs}
 	c.SetValue(sc)
-	time.AfterFunc(s.cfg.LoginTimeout, func() {
-		if sc.state.Load() != connReady && c.Err() == nil {
-			s.log.Warn("no Login within login timeout, closing", "remote", sc.remote(), "timeout", s.cfg.LoginTimeout)
-			sc.closeAsync()
-		}
-	})
+	link.WatchLogin(c, &sc.login, s.cfg.LoginTimeout, s.log, "Login")
 	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
 }
 
@@ -134,9 +108,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		s.login(sc, f)
 		return
 	}
-	if sc.state.Load() != connReady {
-		s.log.Warn("request before Login, closing", "remote", sc.remote(), "cmd", CommandName(f.Command))
-		sc.closeAsync()
+	if !link.Gate(sc.conn, &sc.login, s.log, "Login", f.Command, CommandName) {
 		return
 	}
 	switch f.Command {
@@ -144,7 +116,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		s.submit(ctx, sc, f)
 	case CmdExit:
 		s.log.Info("client sent Exit", "remote", sc.remote(), "client_id", sc.clientID)
-		replyAndClose(sc.conn, f, CmdExitResp, StatusOK, nil)
+		link.ReplyAndClose(sc.conn, f, CmdExitResp, StatusOK, nil)
 	default:
 		// Forward comes from SMGWs, never from an SP; the prepaid commands
 		// have no layout.
@@ -176,7 +148,7 @@ func (sc *ServerConn) submitResp(r *SubmitResp) *SubmitResp {
 		return r
 	}
 	cp := *r
-	cp.TLVs = r.TLVs.withDefault(TagCongestionState, 0)
+	cp.TLVs = r.TLVs.WithDefault(TagCongestionState, 0)
 	return &cp
 }
 
@@ -186,9 +158,9 @@ func (sc *ServerConn) submitResp(r *SubmitResp) *SubmitResp {
 // served: the SP↔SMGW layouts do not differ, and SPs send 1, 0x10, 0x12
 // or 0x20.
 func (s *Server) login(sc *ServerConn, f session.Frame) {
-	if !sc.state.CompareAndSwap(connNew, connLoggingIn) {
+	if !sc.login.Begin() {
 		s.log.Warn("second Login on one connection, closing", "remote", sc.remote())
-		sc.closeAsync()
+		link.CloseAsync(sc.conn)
 		return
 	}
 	var req Login
@@ -218,7 +190,7 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 		s.log.Warn("Login refused", "remote", sc.remote(), "client_id", req.ClientID,
 			"version", req.Version.String(), "status", status, "reason", StatusText(status))
 		body, _ := resp.Marshal(nil, s.cfg.Version)
-		replyAndClose(sc.conn, f, CmdLoginResp, status, body)
+		link.ReplyAndClose(sc.conn, f, CmdLoginResp, status, body)
 		return
 	}
 	resp.AuthenticatorServer = AuthServer(status, req.AuthenticatorClient, secret, s.cfg.AuthStatus)
@@ -228,15 +200,10 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 		s.log.Warn("Login_Resp not sent", "remote", sc.remote(), "err", err)
 		return
 	}
-	sc.state.Store(connReady)
-	s.log.Info("client logged in", "remote", sc.remote(), "client_id", sc.clientID,
-		"mode", sc.mode.String(), "version", sc.version.String())
-	s.h.Connected(sc)
-	go func() {
-		<-sc.conn.Done()
-		s.log.Info("client disconnected", "remote", sc.remote(), "client_id", sc.clientID, "reason", sc.conn.Err())
-		s.h.Disconnected(sc)
-	}()
+	sc.login.SetReady()
+	link.Connected(sc.conn, s.log, "client logged in",
+		[]any{"client_id", sc.clientID, "mode", sc.mode.String(), "version", sc.version.String()},
+		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
 }
 
 // verifyAuthClient accepts the raw-ClientID digest and the one over the
@@ -271,7 +238,7 @@ func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, er
 	}
 	if !sc.omitTLVs && !d.TLVs.Has(TagProtocolID) {
 		cp := *d
-		cp.TLVs = d.TLVs.withDefault(TagProtocolID, 0)
+		cp.TLVs = d.TLVs.WithDefault(TagProtocolID, 0)
 		d = &cp
 	}
 	body, err := d.Marshal(nil, sc.version)
@@ -289,30 +256,13 @@ func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, er
 	return &r, nil
 }
 
-// Close sends Exit (bounded by ctx and closeWait), then closes.
+// Close sends Exit (bounded by ctx and link.CloseWait), then closes.
 func (sc *ServerConn) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	defer cancel()
-	_ = sc.exit(tctx)
-	return sc.conn.Close(ctx)
+	return link.CloseWithGoodbye(ctx, sc.conn, CmdExit)
 }
 
-func (sc *ServerConn) exit(ctx context.Context) error {
-	_, err := sc.conn.Call(ctx, CmdExit, nil)
-	return err
-}
+func (sc *ServerConn) exit(ctx context.Context) error { return link.Goodbye(ctx, sc.conn, CmdExit) }
 
-func (sc *ServerConn) closeAsync() {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = sc.conn.Close(ctx)
-	}()
-}
+func (sc *ServerConn) ready() bool { return sc.login.Ready() }
 
-func (sc *ServerConn) remote() string {
-	if a := sc.conn.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
-}
+func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -31,7 +32,7 @@ func TestLoginOK(t *testing.T) {
 		srv, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		sc := recv(t, h.connected)
+		sc := prototest.Recv(t, h.connected)
 		if sc.ClientID() != testClientID || sc.Version() != cv || sc.LoginMode() != LoginTransmit {
 			t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
 		}
@@ -106,7 +107,7 @@ func TestLoginAuthServerReadings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ln, addr := listen(t)
+			ln, addr := prototest.Listen(t)
 			go rawSMGW(t, ln, tc.auth, func(p *rawPeer) { p.serveBasic() })
 			cfg := clientConfig(addr, V20)
 			cfg.InsecureSkipAuthServer = tc.skip
@@ -126,8 +127,8 @@ func TestLoginAuthServerReadings(t *testing.T) {
 		_, addr := startServer(t, V20, newTestSMGW(), nil, func(c *ServerConfig) { c.AuthStatus = a })
 		p := dialRaw(t, addr, V20)
 		req := NewLogin(testClientID, testSecret, LoginTransmit, V20, time.Now())
-		p.send(1, req)
-		h, pdu, err := p.read()
+		p.Send(1, req)
+		h, pdu, err := p.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,10 +148,10 @@ func TestLoginVersionOverride(t *testing.T) {
 		cfg.LoginVersion = lv
 		c := startClient(t, cfg, nil)
 		waitReady(t, c)
-		if sc := recv(t, h.connected); sc.Version() != lv {
+		if sc := prototest.Recv(t, h.connected); sc.Version() != lv {
 			t.Fatalf("server sees version %s, want %s", sc.Version(), lv)
 		}
-		if r, err := c.Submit(ctxT(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")}); err != nil || r.Status != 0 {
+		if r, err := c.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")}); err != nil || r.Status != 0 {
 			t.Fatalf("submit after login with version %s: %+v %v", lv, r, err)
 		}
 	}
@@ -165,7 +166,7 @@ func TestSubmitShortAndLong(t *testing.T) {
 		_, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		ctx := ctxT(t)
+		ctx := prototest.Ctx(t)
 
 		in := &Submit{SubType: SubTypeOnDemand, NeedReport: 1, SrcTermID: "106900001234", DestTermID: []string{"13300000001"},
 			MsgContent: []byte("hello")}
@@ -227,8 +228,8 @@ func TestDeliverMOAndReport(t *testing.T) {
 			return 0
 		})
 		waitReady(t, c)
-		sc := recv(t, h.connected)
-		ctx := ctxT(t)
+		sc := prototest.Recv(t, h.connected)
+		ctx := prototest.Ctx(t)
 
 		moText := "退订 谢谢"
 		mo := &Deliver{MsgID: h.gen.Next(), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
@@ -237,7 +238,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if err != nil || r.Status != 0 || r.MsgID != mo.MsgID || !r.TLVs.Has(TagCongestionState) {
 			t.Fatalf("MO: %+v %v", r, err)
 		}
-		d := recv(t, got)
+		d := prototest.Recv(t, got)
 		if back, _ := sms.Decode(d.MsgContent, sms.UCS2); back != moText || d.IsReport != 0 || d.SrcTermID != "13300000001" || !d.TLVs.Has(TagProtocolID) {
 			t.Fatalf("MO seen as %+v", d)
 		}
@@ -254,7 +255,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if r, err := sc.Deliver(ctx, rpt); err != nil || r.Status != 0 {
 			t.Fatalf("report: %+v %v", r, err)
 		}
-		d = recv(t, got)
+		d = prototest.Recv(t, got)
 		if d.IsReport != 1 || d.Report == nil || d.Report.MsgID.String() != sr.MsgID.String() || !d.Report.Delivered() {
 			t.Fatalf("report seen as %+v / %+v", d, d.Report)
 		}
@@ -275,8 +276,8 @@ func TestDeliverHandlerStatus(t *testing.T) {
 	_, addr := startServer(t, V20, h, nil)
 	c := startClient(t, clientConfig(addr, V20), func(context.Context, *Deliver) uint32 { return StatusBusy })
 	waitReady(t, c)
-	sc := recv(t, h.connected)
-	r, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("x")})
+	sc := prototest.Recv(t, h.connected)
+	r, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("x")})
 	if err != nil || r.Status != StatusBusy {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -291,13 +292,13 @@ func TestOmitTLVs(t *testing.T) {
 	cfg.OmitTLVs = true
 	c := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
 	waitReady(t, c)
-	sc := recv(t, h.connected)
-	r, err := c.Submit(ctxT(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
+	sc := prototest.Recv(t, h.connected)
+	r, err := c.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
 	if err != nil || r.Status != 0 || r.TLVs != nil || h.submitted()[0].TLVs != nil {
 		t.Fatalf("%+v %v / server got %+v", r, err, h.submitted()[0].TLVs)
 	}
-	dr, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("mo")})
-	if err != nil || dr.TLVs != nil || recv(t, got).TLVs != nil {
+	dr, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("mo")})
+	if err != nil || dr.TLVs != nil || prototest.Recv(t, got).TLVs != nil {
 		t.Fatalf("%+v %v", dr, err)
 	}
 }
@@ -312,36 +313,36 @@ func TestLoginModes(t *testing.T) {
 	cfg.LoginMode = LoginReceive
 	rc := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
 	waitReady(t, rc)
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 	if sc.LoginMode() != LoginReceive {
 		t.Fatalf("mode %s", sc.LoginMode())
 	}
-	if _, err := rc.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); !errors.Is(err, ErrLoginMode) {
+	if _, err := rc.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"1"}}); !errors.Is(err, ErrLoginMode) {
 		t.Fatalf("receive-only submit: %v", err)
 	}
-	if _, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("mo")}); err != nil {
+	if _, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("mo")}); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, got)
+	prototest.Recv(t, got)
 
 	cfg.LoginMode = LoginSend
 	sendOnly := startClient(t, cfg, nil)
 	waitReady(t, sendOnly)
-	sc2 := recv(t, h.connected)
-	if _, err := sc2.Deliver(ctxT(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
+	sc2 := prototest.Recv(t, h.connected)
+	if _, err := sc2.Deliver(prototest.Ctx(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
 		t.Fatalf("deliver to send-only: %v", err)
 	}
-	if r, err := sendOnly.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); err != nil || r.Status != 0 {
+	if r, err := sendOnly.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"1"}}); err != nil || r.Status != 0 {
 		t.Fatalf("send-only submit: %+v %v", r, err)
 	}
 
 	p := dialRaw(t, addr, V20)
-	p.send(1, NewLogin(testClientID, testSecret, LoginReceive, V20, time.Now()))
-	if _, _, err := p.read(); err != nil {
+	p.Send(1, NewLogin(testClientID, testSecret, LoginReceive, V20, time.Now()))
+	if _, _, err := p.Read(); err != nil {
 		t.Fatal(err)
 	}
-	p.send(2, &Submit{DestTermID: []string{"1"}})
-	if hd, pdu, err := p.read(); err != nil || hd.Status != StatusBadCommand || pdu.(*SubmitResp).Status != StatusBadCommand {
+	p.Send(2, &Submit{DestTermID: []string{"1"}})
+	if hd, pdu, err := p.Read(); err != nil || hd.Status != StatusBadCommand || pdu.(*SubmitResp).Status != StatusBadCommand {
 		t.Fatalf("%+v %+v %v", hd, pdu, err)
 	}
 }
@@ -350,20 +351,20 @@ func TestLoginModes(t *testing.T) {
 // answered and the client reconnects.
 func TestExit(t *testing.T) {
 	h := newTestSMGW()
-	var logs logBuf
-	_, addr := startServer(t, V20, h, logs.logger())
+	var logs prototest.LogBuf
+	_, addr := startServer(t, V20, h, logs.Logger())
 	c := NewClient(clientConfig(addr, V20), nil)
 	c.Start(context.Background())
 	waitReady(t, c)
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := sc.Close(ctx); err != nil {
 		t.Fatalf("server Exit: %v", err)
 	}
-	recv(t, h.disconnected)
-	recv(t, h.connected) // the client came back
+	prototest.Recv(t, h.disconnected)
+	prototest.Recv(t, h.connected) // the client came back
 	waitReady(t, c)
 	if st := c.Stats(); st.Reconnects < 1 {
 		t.Fatalf("stats %+v", st)
@@ -372,8 +373,8 @@ func TestExit(t *testing.T) {
 	if err := c.Close(ctx); err != nil {
 		t.Fatalf("client Close: %v", err)
 	}
-	recv(t, h.disconnected)
-	logs.waitLog(t, "client sent Exit")
+	prototest.Recv(t, h.disconnected)
+	logs.WaitLog(t, "client sent Exit")
 }
 
 // Requests neither side serves are refused with Command_Status 11 at once
@@ -383,14 +384,14 @@ func TestUnmodelledRequestsRefused(t *testing.T) {
 	fwd := sampleForward()
 	check := func(t *testing.T, p *rawPeer) {
 		t.Helper()
-		p.send(5, fwd)
-		h, pdu, err := p.read()
+		p.Send(5, fwd)
+		h, pdu, err := p.Read()
 		if err != nil || h.Command != CmdForwardResp || h.Status != StatusBadCommand || h.Seq.N != 5 || pdu.(*ForwardResp).MsgID != fwd.MsgID {
 			t.Fatalf("Forward: %+v %+v %v", h, pdu, err)
 		}
-		p.write(hdr(HeaderLen+27, CmdQueryUserState, 0, 6))
-		p.write(make([]byte, 27))
-		b, err := p.readRaw()
+		p.Write(hdr(HeaderLen+27, CmdQueryUserState, 0, 6))
+		p.Write(make([]byte, 27))
+		b, err := p.ReadRaw()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -405,13 +406,13 @@ func TestUnmodelledRequestsRefused(t *testing.T) {
 		check(t, p)
 	})
 	t.Run("client", func(t *testing.T) {
-		ln, addr := listen(t)
+		ln, addr := prototest.Listen(t)
 		conns := make(chan *rawPeer, 1)
 		stop := make(chan struct{})
 		t.Cleanup(func() { close(stop) })
 		go rawSMGW(t, ln, authAs(AuthStatusByte), func(p *rawPeer) { conns <- p; <-stop })
 		c := startClient(t, clientConfig(addr, V20), nil)
 		waitReady(t, c)
-		check(t, recv(t, conns))
+		check(t, prototest.Recv(t, conns))
 	})
 }

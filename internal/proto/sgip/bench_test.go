@@ -2,8 +2,10 @@ package sgip
 
 import (
 	"context"
-	"sync"
+	"fmt"
 	"testing"
+
+	"hongyan/internal/proto/prototest"
 )
 
 func benchSubmit() *Submit {
@@ -60,35 +62,14 @@ func BenchmarkClientSubmit(b *testing.B) {
 	cfg := spConfig(addr)
 	cfg.Window = 16
 	c := NewClient(cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c.Start(ctx)
-	if err := c.WaitReady(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close(ctx)
 	s := benchSubmit()
-	b.ReportAllocs()
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	work := make(chan struct{}, 64)
-	for range 16 {
-		wg.Go(func() {
-			for range work {
-				if r, err := c.Submit(ctx, s); err != nil || r.Result != 0 {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	for i := 0; i < b.N; i++ {
-		work <- struct{}{}
-	}
-	close(work)
-	wg.Wait()
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submits/s")
+	prototest.Throughput(b, c, 16, func(ctx context.Context) error {
+		r, err := c.Submit(ctx, s)
+		if err == nil && r.Result != 0 {
+			return fmt.Errorf("%+v", r)
+		}
+		return err
+	})
 }
 
 // benchSMG answers every Submit at once and keeps nothing.

@@ -2,12 +2,12 @@ package sgip
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -247,23 +247,13 @@ func (c *Client) login(ctx context.Context, conn *session.Conn) error {
 	if resp.Result != ResultOK {
 		return &StatusError{Op: "bind", Result: resp.Result}
 	}
-	c.log.Info("sgip bound", "remote", addrString(conn.RemoteAddr()))
+	c.log.Info("sgip bound", "remote", link.Remote(conn))
 	return nil
 }
 
 // logout sends Unbind; a peer closing right after its answer is fine.
 func (c *Client) logout(ctx context.Context, conn *session.Conn) error {
-	f, err := conn.Call(ctx, CmdUnbind, nil)
-	if err != nil {
-		if errors.Is(err, session.ErrClosed) {
-			return nil
-		}
-		return fmt.Errorf("sgip unbind: %w", err)
-	}
-	if f.Command != CmdUnbindResp {
-		return fmt.Errorf("sgip unbind: got %s", CommandName(f.Command))
-	}
-	return nil
+	return link.Logout(ctx, conn, CmdUnbind, CmdUnbindResp, "sgip unbind", CommandName)
 }
 
 // handle serves the peer's requests on our connections: only Unbind
@@ -271,8 +261,8 @@ func (c *Client) logout(ctx context.Context, conn *session.Conn) error {
 // is refused.
 func (c *Client) handle(_ context.Context, conn *session.Conn, f session.Frame) {
 	if f.Command == CmdUnbind {
-		c.log.Info("peer sent Unbind", "remote", addrString(conn.RemoteAddr()))
-		replyAndClose(conn, f, CmdUnbindResp, nil)
+		c.log.Info("peer sent Unbind", "remote", link.Remote(conn))
+		link.ReplyAndClose(conn, f, CmdUnbindResp, 0, nil)
 		return
 	}
 	refuse(conn, c.log, f)

@@ -16,35 +16,35 @@ import (
 //
 // hasLinkID reports the second layout.
 func (d *dec) messageTail() (content []byte, reserve, linkID string, hasLinkID bool) {
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
-	rest := d.left()
+	rest := d.Left()
 	if rest >= 4 {
-		n := uint64(binary.BigEndian.Uint32(d.b[d.off:]))
+		n := uint64(binary.BigEndian.Uint32(d.B[d.Off:]))
 		switch uint64(rest - 4) {
 		case n + reserveLen:
-			d.off += 4
-			content = d.bytes("MessageContent", int(n))
-			reserve = d.str("Reserve", reserveLen)
+			d.Off += 4
+			content = d.Bytes("MessageContent", int(n))
+			reserve = d.Str("Reserve", reserveLen)
 			return
 		case n + reserveLen + linkIDLen:
-			d.off += 4
-			content = d.bytes("MessageContent", int(n))
-			reserve = d.str("Reserve", reserveLen)
-			linkID = d.str("LinkID", linkIDLen)
+			d.Off += 4
+			content = d.Bytes("MessageContent", int(n))
+			reserve = d.Str("Reserve", reserveLen)
+			linkID = d.Str("LinkID", linkIDLen)
 			return content, reserve, linkID, true
 		}
 	}
 	if rest >= 1 {
-		if n := int(d.b[d.off]); rest-1 == n+reserveLen {
-			d.off++
-			content = d.bytes("MessageContent", n)
-			reserve = d.str("Reserve", reserveLen)
+		if n := int(d.B[d.Off]); rest-1 == n+reserveLen {
+			d.Off++
+			content = d.Bytes("MessageContent", n)
+			reserve = d.Str("Reserve", reserveLen)
 			return
 		}
 	}
-	d.err = fmt.Errorf("sgip %s: MessageLength does not match the %d bytes after it: %w", d.pdu, rest, session.ErrMalformed)
+	d.Err = fmt.Errorf("sgip %s: MessageLength does not match the %d bytes after it: %w", d.PDU, rest, session.ErrMalformed)
 	return
 }
 
@@ -52,10 +52,10 @@ func (d *dec) messageTail() (content []byte, reserve, linkID string, hasLinkID b
 // in the LinkID variant, LinkID. A standard session has no LinkID field, so
 // a LinkID given to it is dropped rather than failing the message.
 func (e *enc) messageTail(content []byte, reserve, linkID string, v Variant) {
-	e.u32(uint32(len(content)))
-	e.raw(content)
-	e.str("Reserve", reserve, reserveLen)
+	e.U32(uint32(len(content)))
+	e.Raw(content)
+	e.Str("Reserve", reserve, reserveLen)
 	if v == LinkIDVariant {
-		e.str("LinkID", linkID, linkIDLen)
+		e.Str("LinkID", linkID, linkIDLen)
 	}
 }

@@ -1,22 +1,16 @@
 package sgip
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
-	"errors"
-	"io"
 	"log/slog"
 	"net"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -31,51 +25,7 @@ const (
 
 // unhex parses hex with any whitespace, for vectors copied from
 // protocols/test-vectors.md.
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex: %v", err)
-	}
-	return b
-}
-
-// logBuf collects log output so tests can assert a logged reason.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *logBuf) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// waitLog polls until the log contains want.
-func (l *logBuf) waitLog(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(l.String(), want) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("log never contained %q:\n%s", want, l.String())
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+func unhex(t testing.TB, s string) []byte { return prototest.Unhex(t, s) }
 
 // testSMG is an SMGHandler that records Submits and answers with result.
 type testSMG struct {
@@ -147,32 +97,14 @@ func credentials(name, password string) func(string, string, net.Addr) bool {
 	return func(n, p string, _ net.Addr) bool { return n == name && p == password }
 }
 
-func listen(t testing.TB) (net.Listener, string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln, ln.Addr().String()
-}
+func listen(t testing.TB) (net.Listener, string) { return prototest.Listen(t) }
 
 // serve runs srv on a loopback port until the test ends.
-func serve(t testing.TB, srv *Server) string {
-	t.Helper()
-	ln, addr := listen(t)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = srv.Close(ctx)
-	})
-	return addr
-}
+func serve(t testing.TB, srv *Server) string { return prototest.Serve(t, srv) }
 
 func smgServerConfig(log *slog.Logger) ServerConfig {
 	if log == nil {
-		log = quietLogger()
+		log = prototest.Quiet()
 	}
 	return ServerConfig{Auth: credentials(testLogin, testPassword), Window: 16, Logger: log,
 		Session: session.Config{RequestTimeout: 2 * time.Second}}
@@ -202,7 +134,7 @@ func spConfig(addr string) ClientConfig {
 		Name: "test-sp", Addr: addr, LoginName: testLogin, LoginPassword: testPassword, NodeID: testNode,
 		Conns: 1, Window: 16, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
 		Session: session.Config{RequestTimeout: 2 * time.Second},
-		Logger:  quietLogger(),
+		Logger:  prototest.Quiet(),
 	}
 }
 
@@ -214,43 +146,16 @@ func smgConfig(addr string) ClientConfig {
 }
 
 // startClient runs a Client until the test ends.
-func startClient(t testing.TB, c *Client) *Client {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer ccancel()
-		_ = c.Close(cctx)
-		cancel()
-	})
-	return c
-}
+func startClient(t testing.TB, c *Client) *Client { return prototest.Start(t, c) }
 
 func waitReady(t testing.TB, c *Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := c.WaitReady(ctx); err != nil {
-		t.Fatalf("WaitReady: %v (last error %q)", err, c.Stats().LastError)
-	}
+	prototest.WaitReady(t, c)
 }
 
 func recv[T any](t testing.TB, ch <-chan T) T {
 	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(3 * time.Second):
-		t.Fatal("timed out waiting on channel")
-		panic("unreachable")
-	}
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return prototest.Recv(t, ch)
 }
 
 // rawPeer is a bare TCP peer for byte-level tests.
@@ -262,12 +167,7 @@ type rawPeer struct {
 
 func dialRaw(t testing.TB, addr string) *rawPeer {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawPeer{t: t, nc: nc}
+	return &rawPeer{t: t, nc: prototest.Dial(t, addr)}
 }
 
 // nextSeq is a spec-shaped sequence number of this raw peer.
@@ -287,29 +187,11 @@ func (p *rawPeer) send(seq session.Seq, pdu PDU) {
 
 func (p *rawPeer) write(b []byte) {
 	p.t.Helper()
-	if _, err := p.nc.Write(b); err != nil {
-		p.t.Fatal(err)
-	}
+	prototest.Write(p.t, p.nc, b)
 }
 
 // readRaw returns the next whole PDU's bytes.
-func (p *rawPeer) readRaw() ([]byte, error) {
-	_ = p.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
-	hdr := make([]byte, HeaderLen)
-	if _, err := io.ReadFull(p.nc, hdr); err != nil {
-		return nil, err
-	}
-	h, err := Protocol{}.DecodeHeader(hdr)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, h.Length)
-	copy(b, hdr)
-	if _, err := io.ReadFull(p.nc, b[HeaderLen:]); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
+func (p *rawPeer) readRaw() ([]byte, error) { return prototest.ReadPDU(p.nc, Protocol{}) }
 
 // read returns the next PDU's header and decoded body.
 func (p *rawPeer) read() (session.Header, PDU, error) {
@@ -339,43 +221,27 @@ func (p *rawPeer) bind(loginType uint8, name, password string) uint8 {
 // expectClosed waits for the peer to close the connection.
 func (p *rawPeer) expectClosed() {
 	p.t.Helper()
-	for {
-		_, err := p.readRaw()
-		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-			return
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			p.t.Fatal("connection not closed")
-		}
-		// anything else was a PDU queued before the close: keep draining
-	}
+	prototest.ExpectClosed(p.t, func() error { _, err := p.readRaw(); return err })
 }
 
 // rawSMG accepts connections, answers the first Bind with Result 0 and
 // hands the connection to script.
 func rawSMG(t testing.TB, ln net.Listener, script func(p *rawPeer)) {
-	for {
-		nc, err := ln.Accept()
+	prototest.Accept(ln, func(nc net.Conn) {
+		p := &rawPeer{t: t, nc: nc}
+		h, pdu, err := p.read()
 		if err != nil {
 			return
 		}
-		go func() {
-			defer nc.Close()
-			p := &rawPeer{t: t, nc: nc}
-			h, pdu, err := p.read()
-			if err != nil {
-				return
-			}
-			if _, ok := pdu.(*Bind); !ok {
-				return
-			}
-			b, _ := AppendPDU(nil, h.Seq, &BindResp{}, Standard)
-			if _, err := nc.Write(b); err != nil {
-				return
-			}
-			script(p)
-		}()
-	}
+		if _, ok := pdu.(*Bind); !ok {
+			return
+		}
+		b, _ := AppendPDU(nil, h.Seq, &BindResp{}, Standard)
+		if _, err := nc.Write(b); err != nil {
+			return
+		}
+		script(p)
+	})
 }
 
 // ucs2 encodes s as big-endian UTF-16 (MessageCoding 8).
@@ -390,18 +256,12 @@ func ucs2(s string) []byte {
 // answerUnbind answers the peer's Unbind, then returns; other PDUs are
 // ignored.
 func (p *rawPeer) answerUnbind() {
-	for {
-		h, _, err := p.read()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				continue
-			}
-			return
+	prototest.Answer(func() (session.Header, error) { h, _, err := p.read(); return h, err }, func(h session.Header) bool {
+		if h.Command != CmdUnbind {
+			return false
 		}
-		if h.Command == CmdUnbind {
-			b, _ := AppendPDU(nil, h.Seq, &UnbindResp{}, Standard)
-			_, _ = p.nc.Write(b)
-			return
-		}
-	}
+		b, _ := AppendPDU(nil, h.Seq, &UnbindResp{}, Standard)
+		_, _ = p.nc.Write(b)
+		return true
+	})
 }

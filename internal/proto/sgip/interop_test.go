@@ -34,6 +34,7 @@ import (
 	zsgip "github.com/zhiyin2021/zysms/sgip"
 	"go.uber.org/zap/zapcore"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -235,7 +236,7 @@ func TestInteropOurClientVsZysmsSMG(t *testing.T) {
 	if err := c.WaitReady(ctx); !errors.Is(err, session.ErrNoSession) || !strings.Contains(c.Stats().LastError, "result 1") {
 		t.Fatalf("wrong password: %v / %q", err, c.Stats().LastError)
 	}
-	_ = c.Close(ctxT(t))
+	_ = c.Close(prototest.Ctx(t))
 	drain(z.binds)
 
 	c = startClient(t, NewClient(spConfig(z.addr)))
@@ -247,7 +248,7 @@ func TestInteropOurClientVsZysmsSMG(t *testing.T) {
 
 	// zysms reads MessageLength as 1 byte: a spec Submit does not parse, it
 	// drops the connection, and our client reconnects.
-	_, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("hi")})
+	_, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("hi")})
 	if !errors.Is(err, session.ErrClosed) {
 		t.Fatalf("Submit to zysms: %v (zysms parses 4-byte MessageLength now? update the test and doc)", err)
 	}
@@ -259,7 +260,7 @@ func TestInteropOurClientVsZysmsSMG(t *testing.T) {
 	}
 	recv(t, z.binds) // the reconnect
 	waitReady(t, c)
-	if err := c.Close(ctxT(t)); err != nil { // Unbind: zysms answers it itself
+	if err := c.Close(prototest.Ctx(t)); err != nil { // Unbind: zysms answers it itself
 		t.Fatal(err)
 	}
 }
@@ -372,7 +373,7 @@ func TestInteropOurSMGClientVsZysmsSP(t *testing.T) {
 	// zysms reads a Report as the 32-byte layout without
 	// SubmitSequenceNumber: it answers (its own auto-reply) but misreads it.
 	rep := &Report{SubmitSeq: vector5Seq, UserNumber: "8613012345678", State: StateDelivered}
-	if r, err := c.Report(ctxT(t), rep); err != nil || r.Result != 0 {
+	if r, err := c.Report(prototest.Ctx(t), rep); err != nil || r.Result != 0 {
 		t.Fatalf("Report: %+v %v", r, err)
 	}
 	if got := recv(t, z.reports); got.UserNumber == rep.UserNumber || got.ReportType != byte(vector5Seq.Node>>24) {
@@ -380,7 +381,7 @@ func TestInteropOurSMGClientVsZysmsSP(t *testing.T) {
 	}
 
 	// A spec Deliver (4-byte MessageLength) does not parse there either.
-	if _, err := c.Deliver(ctxT(t), &Deliver{UserNumber: "8613012345678", MessageContent: []byte("hi")}); !errors.Is(err, session.ErrClosed) {
+	if _, err := c.Deliver(prototest.Ctx(t), &Deliver{UserNumber: "8613012345678", MessageContent: []byte("hi")}); !errors.Is(err, session.ErrClosed) {
 		t.Fatalf("Deliver to zysms: %v", err)
 	}
 	waitErr(t, z.errs, "PDU payload is invalid") // zysms' ErrInvalidPDU

@@ -20,20 +20,20 @@ const loginLen = 16
 func (*Bind) CommandID() uint32 { return CmdBind }
 
 func (p *Bind) Marshal(dst []byte, _ Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "bind"}
-	e.u8(p.LoginType)
-	e.str("LoginName", p.LoginName, loginLen)
-	e.str("LoginPassword", p.LoginPassword, loginLen)
-	e.str("Reserve", p.Reserve, reserveLen)
+	e := newEnc(dst, "bind")
+	e.U8(p.LoginType)
+	e.Str("LoginName", p.LoginName, loginLen)
+	e.Str("LoginPassword", p.LoginPassword, loginLen)
+	e.Str("Reserve", p.Reserve, reserveLen)
 	return e.result(dst)
 }
 
 func (p *Bind) Unmarshal(b []byte) error {
 	d := newDec(b, "bind")
-	p.LoginType = d.u8("LoginType")
-	p.LoginName = d.str("LoginName", loginLen)
-	p.LoginPassword = d.str("LoginPassword", loginLen)
-	p.Reserve = d.str("Reserve", reserveLen)
+	p.LoginType = d.U8("LoginType")
+	p.LoginName = d.Str("LoginName", loginLen)
+	p.LoginPassword = d.Str("LoginPassword", loginLen)
+	p.Reserve = d.Str("Reserve", reserveLen)
 	return d.end()
 }
 

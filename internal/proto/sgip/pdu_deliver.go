@@ -15,12 +15,12 @@ type Deliver struct {
 func (*Deliver) CommandID() uint32 { return CmdDeliver }
 
 func (p *Deliver) Marshal(dst []byte, v Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "deliver"}
-	e.str("UserNumber", p.UserNumber, numberLen)
-	e.str("SPNumber", p.SPNumber, numberLen)
-	e.u8(p.TPPID)
-	e.u8(p.TPUDHI)
-	e.u8(p.MessageCoding)
+	e := newEnc(dst, "deliver")
+	e.Str("UserNumber", p.UserNumber, numberLen)
+	e.Str("SPNumber", p.SPNumber, numberLen)
+	e.U8(p.TPPID)
+	e.U8(p.TPUDHI)
+	e.U8(p.MessageCoding)
 	e.messageTail(p.MessageContent, p.Reserve, p.LinkID, v)
 	return e.result(dst)
 }
@@ -30,11 +30,11 @@ func (p *Deliver) Marshal(dst []byte, v Variant) ([]byte, error) {
 func (p *Deliver) Unmarshal(b []byte) error {
 	d := newDec(b, "deliver")
 	*p = Deliver{}
-	p.UserNumber = d.str("UserNumber", numberLen)
-	p.SPNumber = d.str("SPNumber", numberLen)
-	p.TPPID = d.u8("TP_pid")
-	p.TPUDHI = d.u8("TP_udhi")
-	p.MessageCoding = d.u8("MessageCoding")
+	p.UserNumber = d.Str("UserNumber", numberLen)
+	p.SPNumber = d.Str("SPNumber", numberLen)
+	p.TPPID = d.U8("TP_pid")
+	p.TPUDHI = d.U8("TP_udhi")
+	p.MessageCoding = d.U8("MessageCoding")
 	p.MessageContent, p.Reserve, p.LinkID, _ = d.messageTail()
-	return d.done()
+	return d.Done()
 }

@@ -38,13 +38,13 @@ func (p *Report) Delivered() bool { return p.State == StateDelivered }
 func (*Report) CommandID() uint32 { return CmdReport }
 
 func (p *Report) Marshal(dst []byte, _ Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "report"}
+	e := newEnc(dst, "report")
 	e.seq(p.SubmitSeq)
-	e.u8(p.ReportType)
-	e.str("UserNumber", p.UserNumber, numberLen)
-	e.u8(p.State)
-	e.u8(p.ErrorCode)
-	e.str("Reserve", p.Reserve, reserveLen)
+	e.U8(p.ReportType)
+	e.Str("UserNumber", p.UserNumber, numberLen)
+	e.U8(p.State)
+	e.U8(p.ErrorCode)
+	e.Str("Reserve", p.Reserve, reserveLen)
 	return e.result(dst)
 }
 
@@ -53,11 +53,11 @@ func (p *Report) Marshal(dst []byte, _ Variant) ([]byte, error) {
 func (p *Report) Unmarshal(b []byte) error {
 	d := newDec(b, "report")
 	p.SubmitSeq = d.seq("SubmitSequenceNumber")
-	p.ReportType = d.u8("ReportType")
-	p.UserNumber = d.str("UserNumber", numberLen)
-	p.State = d.u8("State")
-	p.ErrorCode = d.u8("ErrorCode")
-	p.Reserve = d.str("Reserve", reserveLen)
+	p.ReportType = d.U8("ReportType")
+	p.UserNumber = d.Str("UserNumber", numberLen)
+	p.State = d.U8("State")
+	p.ErrorCode = d.U8("ErrorCode")
+	p.Reserve = d.Str("Reserve", reserveLen)
 	return d.end()
 }
 
@@ -80,19 +80,19 @@ const (
 func (*UserRpt) CommandID() uint32 { return CmdUserRpt }
 
 func (p *UserRpt) Marshal(dst []byte, _ Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "userrpt"}
-	e.str("SPNumber", p.SPNumber, numberLen)
-	e.str("UserNumber", p.UserNumber, numberLen)
-	e.u8(p.UserCondition)
-	e.str("Reserve", p.Reserve, reserveLen)
+	e := newEnc(dst, "userrpt")
+	e.Str("SPNumber", p.SPNumber, numberLen)
+	e.Str("UserNumber", p.UserNumber, numberLen)
+	e.U8(p.UserCondition)
+	e.Str("Reserve", p.Reserve, reserveLen)
 	return e.result(dst)
 }
 
 func (p *UserRpt) Unmarshal(b []byte) error {
 	d := newDec(b, "userrpt")
-	p.SPNumber = d.str("SPNumber", numberLen)
-	p.UserNumber = d.str("UserNumber", numberLen)
-	p.UserCondition = d.u8("UserCondition")
-	p.Reserve = d.str("Reserve", reserveLen)
+	p.SPNumber = d.Str("SPNumber", numberLen)
+	p.UserNumber = d.Str("UserNumber", numberLen)
+	p.UserCondition = d.U8("UserCondition")
+	p.Reserve = d.Str("Reserve", reserveLen)
 	return d.end()
 }

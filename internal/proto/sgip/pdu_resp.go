@@ -39,9 +39,9 @@ type UserRptResp struct {
 }
 
 func marshalResp(dst []byte, pdu string, result uint8, reserve string) ([]byte, error) {
-	e := enc{b: dst, pdu: pdu}
-	e.u8(result)
-	e.str("Reserve", reserve, reserveLen)
+	e := newEnc(dst, pdu)
+	e.U8(result)
+	e.Str("Reserve", reserve, reserveLen)
 	return e.result(dst)
 }
 
@@ -50,9 +50,9 @@ func marshalResp(dst []byte, pdu string, result uint8, reserve string) ([]byte, 
 // read loses the outcome of a request that did happen.
 func unmarshalResp(b []byte, pdu string) (uint8, string, error) {
 	d := newDec(b, pdu)
-	r := d.u8("Result")
-	reserve := d.str("Reserve", min(reserveLen, d.left()))
-	return r, reserve, d.done()
+	r := d.U8("Result")
+	reserve := d.Str("Reserve", min(reserveLen, d.Left()))
+	return r, reserve, d.Done()
 }
 
 func (*BindResp) CommandID() uint32    { return CmdBindResp }

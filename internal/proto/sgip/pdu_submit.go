@@ -82,31 +82,31 @@ func MaxUsers(contentLen int, v Variant) int {
 func (*Submit) CommandID() uint32 { return CmdSubmit }
 
 func (p *Submit) Marshal(dst []byte, v Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit"}
+	e := newEnc(dst, "submit")
 	if n := len(p.UserNumber); n == 0 || n > MaxUserCount {
-		e.fail("UserCount %d outside 1..%d", n, MaxUserCount)
+		e.Fail("UserCount %d outside 1..%d", n, MaxUserCount)
 	}
-	e.str("SPNumber", p.SPNumber, numberLen)
-	e.str("ChargeNumber", p.ChargeNumber, numberLen)
-	e.u8(uint8(len(p.UserNumber)))
+	e.Str("SPNumber", p.SPNumber, numberLen)
+	e.Str("ChargeNumber", p.ChargeNumber, numberLen)
+	e.U8(uint8(len(p.UserNumber)))
 	for _, u := range p.UserNumber {
-		e.str("UserNumber", u, numberLen)
+		e.Str("UserNumber", u, numberLen)
 	}
-	e.str("CorpId", p.CorpID, 5)
-	e.str("ServiceType", p.ServiceType, 10)
-	e.u8(p.FeeType)
-	e.str("FeeValue", p.FeeValue, 6)
-	e.str("GivenValue", p.GivenValue, 6)
-	e.u8(p.AgentFlag)
-	e.u8(p.MorelatetoMTFlag)
-	e.u8(p.Priority)
-	e.str("ExpireTime", p.ExpireTime, 16)
-	e.str("ScheduleTime", p.ScheduleTime, 16)
-	e.u8(p.ReportFlag)
-	e.u8(p.TPPID)
-	e.u8(p.TPUDHI)
-	e.u8(p.MessageCoding)
-	e.u8(p.MessageType)
+	e.Str("CorpId", p.CorpID, 5)
+	e.Str("ServiceType", p.ServiceType, 10)
+	e.U8(p.FeeType)
+	e.Str("FeeValue", p.FeeValue, 6)
+	e.Str("GivenValue", p.GivenValue, 6)
+	e.U8(p.AgentFlag)
+	e.U8(p.MorelatetoMTFlag)
+	e.U8(p.Priority)
+	e.Str("ExpireTime", p.ExpireTime, 16)
+	e.Str("ScheduleTime", p.ScheduleTime, 16)
+	e.U8(p.ReportFlag)
+	e.U8(p.TPPID)
+	e.U8(p.TPUDHI)
+	e.U8(p.MessageCoding)
+	e.U8(p.MessageType)
 	e.messageTail(p.MessageContent, p.Reserve, p.LinkID, v)
 	return e.result(dst)
 }
@@ -116,35 +116,35 @@ func (p *Submit) Marshal(dst []byte, v Variant) ([]byte, error) {
 func (p *Submit) Unmarshal(b []byte) error {
 	d := newDec(b, "submit")
 	*p = Submit{}
-	p.SPNumber = d.str("SPNumber", numberLen)
-	p.ChargeNumber = d.str("ChargeNumber", numberLen)
-	n := int(d.u8("UserCount"))
-	if n == 0 && d.err == nil {
-		d.err = fmt.Errorf("sgip submit: UserCount is 0: %w", session.ErrMalformed)
+	p.SPNumber = d.Str("SPNumber", numberLen)
+	p.ChargeNumber = d.Str("ChargeNumber", numberLen)
+	n := int(d.U8("UserCount"))
+	if n == 0 && d.Err == nil {
+		d.Err = fmt.Errorf("sgip submit: UserCount is 0: %w", session.ErrMalformed)
 	}
 	// Check the whole array up front: a hostile count must not make us
 	// allocate before we know the bytes are there.
-	if d.need("UserNumber", n*numberLen) && n > 0 {
+	if d.Need("UserNumber", n*numberLen) && n > 0 {
 		p.UserNumber = make([]string, n)
 		for i := range p.UserNumber {
-			p.UserNumber[i] = d.str("UserNumber", numberLen)
+			p.UserNumber[i] = d.Str("UserNumber", numberLen)
 		}
 	}
-	p.CorpID = d.str("CorpId", 5)
-	p.ServiceType = d.str("ServiceType", 10)
-	p.FeeType = d.u8("FeeType")
-	p.FeeValue = d.str("FeeValue", 6)
-	p.GivenValue = d.str("GivenValue", 6)
-	p.AgentFlag = d.u8("AgentFlag")
-	p.MorelatetoMTFlag = d.u8("MorelatetoMTFlag")
-	p.Priority = d.u8("Priority")
-	p.ExpireTime = d.str("ExpireTime", 16)
-	p.ScheduleTime = d.str("ScheduleTime", 16)
-	p.ReportFlag = d.u8("ReportFlag")
-	p.TPPID = d.u8("TP_pid")
-	p.TPUDHI = d.u8("TP_udhi")
-	p.MessageCoding = d.u8("MessageCoding")
-	p.MessageType = d.u8("MessageType")
+	p.CorpID = d.Str("CorpId", 5)
+	p.ServiceType = d.Str("ServiceType", 10)
+	p.FeeType = d.U8("FeeType")
+	p.FeeValue = d.Str("FeeValue", 6)
+	p.GivenValue = d.Str("GivenValue", 6)
+	p.AgentFlag = d.U8("AgentFlag")
+	p.MorelatetoMTFlag = d.U8("MorelatetoMTFlag")
+	p.Priority = d.U8("Priority")
+	p.ExpireTime = d.Str("ExpireTime", 16)
+	p.ScheduleTime = d.Str("ScheduleTime", 16)
+	p.ReportFlag = d.U8("ReportFlag")
+	p.TPPID = d.U8("TP_pid")
+	p.TPUDHI = d.U8("TP_udhi")
+	p.MessageCoding = d.U8("MessageCoding")
+	p.MessageType = d.U8("MessageType")
 	p.MessageContent, p.Reserve, p.LinkID, _ = d.messageTail()
-	return d.done()
+	return d.Done()
 }

@@ -34,35 +34,35 @@ const traceNodeLen = 1 + 6 + 16 + 16 + reserveLen
 func (*Trace) CommandID() uint32 { return CmdTrace }
 
 func (p *Trace) Marshal(dst []byte, _ Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "trace"}
+	e := newEnc(dst, "trace")
 	e.seq(p.SubmitSeq)
-	e.str("UserNumber", p.UserNumber, numberLen)
-	e.str("Reserve", p.Reserve, reserveLen)
+	e.Str("UserNumber", p.UserNumber, numberLen)
+	e.Str("Reserve", p.Reserve, reserveLen)
 	return e.result(dst)
 }
 
 func (p *Trace) Unmarshal(b []byte) error {
 	d := newDec(b, "trace")
 	p.SubmitSeq = d.seq("SubmitSequenceNumber")
-	p.UserNumber = d.str("UserNumber", numberLen)
-	p.Reserve = d.str("Reserve", reserveLen)
+	p.UserNumber = d.Str("UserNumber", numberLen)
+	p.Reserve = d.Str("Reserve", reserveLen)
 	return d.end()
 }
 
 func (*TraceResp) CommandID() uint32 { return CmdTraceResp }
 
 func (p *TraceResp) Marshal(dst []byte, _ Variant) ([]byte, error) {
-	e := enc{b: dst, pdu: "trace_resp"}
+	e := newEnc(dst, "trace_resp")
 	if len(p.Nodes) > 255 {
-		e.fail("%d nodes, Count holds 255", len(p.Nodes))
+		e.Fail("%d nodes, Count holds 255", len(p.Nodes))
 	}
-	e.u8(uint8(len(p.Nodes)))
+	e.U8(uint8(len(p.Nodes)))
 	for _, n := range p.Nodes {
-		e.u8(n.Result)
-		e.str("NodeId", n.NodeID, 6)
-		e.str("ReceiveTime", n.ReceiveTime, 16)
-		e.str("SendTime", n.SendTime, 16)
-		e.str("Reserve", n.Reserve, reserveLen)
+		e.U8(n.Result)
+		e.Str("NodeId", n.NodeID, 6)
+		e.Str("ReceiveTime", n.ReceiveTime, 16)
+		e.Str("SendTime", n.SendTime, 16)
+		e.Str("Reserve", n.Reserve, reserveLen)
 	}
 	return e.result(dst)
 }
@@ -70,19 +70,19 @@ func (p *TraceResp) Marshal(dst []byte, _ Variant) ([]byte, error) {
 func (p *TraceResp) Unmarshal(b []byte) error {
 	d := newDec(b, "trace_resp")
 	*p = TraceResp{}
-	n := int(d.u8("Count"))
-	if d.err == nil && d.left() != n*traceNodeLen {
-		return fmt.Errorf("sgip trace_resp: Count %d needs %d bytes, have %d: %w", n, n*traceNodeLen, d.left(), session.ErrMalformed)
+	n := int(d.U8("Count"))
+	if d.Err == nil && d.Left() != n*traceNodeLen {
+		return fmt.Errorf("sgip trace_resp: Count %d needs %d bytes, have %d: %w", n, n*traceNodeLen, d.Left(), session.ErrMalformed)
 	}
 	if n > 0 {
 		p.Nodes = make([]TraceNode, n)
 		for i := range p.Nodes {
 			p.Nodes[i] = TraceNode{
-				Result:      d.u8("Result"),
-				NodeID:      d.str("NodeId", 6),
-				ReceiveTime: d.str("ReceiveTime", 16),
-				SendTime:    d.str("SendTime", 16),
-				Reserve:     d.str("Reserve", reserveLen),
+				Result:      d.U8("Result"),
+				NodeID:      d.Str("NodeId", 6),
+				ReceiveTime: d.Str("ReceiveTime", 16),
+				SendTime:    d.Str("SendTime", 16),
+				Reserve:     d.Str("Reserve", reserveLen),
 			}
 		}
 	}

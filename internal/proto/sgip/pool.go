@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -108,7 +109,7 @@ func (c *Client) janitor(ctx context.Context, g *generation) {
 		}
 		c.mu.Unlock()
 		c.log.Info("sgip idle: unbinding until the next request", "idle", idle)
-		fctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		fctx, cancel := context.WithTimeout(context.Background(), link.CloseWait)
 		c.finish(fctx, g)
 		cancel()
 		return

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -17,14 +18,14 @@ func rawHeader(length, cmd uint32) []byte {
 // A malformed or oversized PDU closes only that connection, with a logged
 // reason; the server and its other sessions carry on. Both roles.
 func TestServerMalformedPeer(t *testing.T) {
-	var logs logBuf
+	var logs prototest.LogBuf
 	smg := newTestSMG()
-	_, addr := startSMG(t, smg, logs.logger())
+	_, addr := startSMG(t, smg, logs.Logger())
 	good := startClient(t, NewClient(spConfig(addr)))
 	waitReady(t, good)
 	submitOK := func() {
 		t.Helper()
-		if r, err := good.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("ok")}); err != nil || r.Result != 0 {
+		if r, err := good.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("ok")}); err != nil || r.Result != 0 {
 			t.Fatalf("healthy client broken: %+v %v", r, err)
 		}
 	}
@@ -50,7 +51,7 @@ func TestServerMalformedPeer(t *testing.T) {
 		}
 		p.write(tc.bytes)
 		p.expectClosed()
-		logs.waitLog(t, tc.log)
+		logs.WaitLog(t, tc.log)
 		submitOK()
 	}
 	if !strings.Contains(logs.String(), `level=ERROR msg="session closed"`) {
@@ -58,7 +59,7 @@ func TestServerMalformedPeer(t *testing.T) {
 	}
 
 	// The Receiver role survives the same.
-	_, raddr := startReceiver(t, newTestSP(), logs.logger())
+	_, raddr := startReceiver(t, newTestSP(), logs.Logger())
 	p := dialRaw(t, raddr)
 	p.write(rawHeader(MaxPDU+1, CmdDeliver))
 	p.expectClosed()
@@ -129,9 +130,9 @@ func TestClientHostileSMG(t *testing.T) {
 		conns <- p
 		<-stop
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg := spConfig(addr)
-	cfg.Logger = logs.logger()
+	cfg.Logger = logs.Logger()
 	c := startClient(t, NewClient(cfg))
 	waitReady(t, c)
 	p := recv(t, conns)
@@ -144,7 +145,7 @@ func TestClientHostileSMG(t *testing.T) {
 
 	p.write(rawHeader(100000, CmdSubmitResp))
 	p.expectClosed()
-	logs.waitLog(t, "Message_Length 100000")
+	logs.WaitLog(t, "Message_Length 100000")
 	p = recv(t, conns) // the reconnect
 	waitReady(t, c)
 
@@ -163,8 +164,8 @@ func TestClientHostileSMG(t *testing.T) {
 
 // A handler that panics closes its connection, not the process.
 func TestHandlerPanic(t *testing.T) {
-	var logs logBuf
-	srv := NewReceiver(receiverConfig(logs.logger()), panicSP{})
+	var logs prototest.LogBuf
+	srv := NewReceiver(receiverConfig(logs.Logger()), panicSP{})
 	addr := serve(t, srv)
 	p := dialRaw(t, addr)
 	if r := p.bind(LoginSMGToSP, smgLogin, smgPassword); r != 0 {
@@ -172,7 +173,7 @@ func TestHandlerPanic(t *testing.T) {
 	}
 	p.send(p.nextSeq(), sampleDeliver())
 	p.expectClosed()
-	logs.waitLog(t, "handler panic")
+	logs.WaitLog(t, "handler panic")
 	p = dialRaw(t, addr)
 	if r := p.bind(LoginSMGToSP, smgLogin, smgPassword); r != 0 {
 		t.Fatal("server gone after a panic")

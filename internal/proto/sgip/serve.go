@@ -3,14 +3,10 @@ package sgip
 import (
 	"context"
 	"log/slog"
-	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
-
-// closeWait bounds the graceful closes we start ourselves (after a peer's
-// Unbind or a refused Bind), where no caller context exists.
-const closeWait = 5 * time.Second
 
 // handle serves one request on a Server connection.
 func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
@@ -20,13 +16,13 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 	}
 	if !sc.bound() {
 		s.log.Warn("request before Bind, closing", "remote", sc.remote(), "cmd", CommandName(f.Command))
-		closeAsync(sc.conn)
+		link.CloseAsync(sc.conn)
 		return
 	}
 	switch {
 	case f.Command == CmdUnbind:
 		s.log.Info("peer sent Unbind", "remote", sc.remote(), "login_name", sc.loginName)
-		replyAndClose(sc.conn, f, CmdUnbindResp, nil)
+		link.ReplyAndClose(sc.conn, f, CmdUnbindResp, 0, nil)
 	case s.smg != nil && f.Command == CmdSubmit:
 		s.submit(ctx, sc, f)
 	case s.smg != nil && f.Command == CmdTrace:
@@ -169,14 +165,14 @@ func refuse(conn *session.Conn, log *slog.Logger, f session.Frame) {
 	case f.Command == CmdTrace:
 		reply(conn, log, f, &TraceResp{})
 	case isSpecCommand(f.Command):
-		log.Warn("unsupported request refused", "remote", addrString(conn.RemoteAddr()), "cmd", CommandName(f.Command), "seq", FormatSeq(f.Seq))
+		log.Warn("unsupported request refused", "remote", link.Remote(conn), "cmd", CommandName(f.Command), "seq", FormatSeq(f.Seq))
 		body, _ := marshalResp(nil, "resp", ResultNotProvided, "")
 		if err := conn.Reply(f, Protocol{}.ResponseTo(f.Command), 0, body); err != nil {
 			log.Warn("reply failed", "cmd", CommandName(f.Command), "err", err)
 		}
 	default:
-		log.Warn("unknown command, closing", "remote", addrString(conn.RemoteAddr()), "cmd", CommandName(f.Command), "seq", FormatSeq(f.Seq))
-		closeAsync(conn)
+		log.Warn("unknown command, closing", "remote", link.Remote(conn), "cmd", CommandName(f.Command), "seq", FormatSeq(f.Seq))
+		link.CloseAsync(conn)
 	}
 }
 
@@ -191,19 +187,4 @@ func reply(conn *session.Conn, log *slog.Logger, req session.Frame, p PDU) bool 
 		return false
 	}
 	return true
-}
-
-// replyAndClose answers req and closes the connection gracefully. Close
-// waits for running handlers, so it cannot run on the handler's goroutine.
-func replyAndClose(conn *session.Conn, req session.Frame, cmd uint32, body []byte) {
-	_ = conn.Reply(req, cmd, 0, body)
-	closeAsync(conn)
-}
-
-func closeAsync(conn *session.Conn) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = conn.Close(ctx)
-	}()
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -181,7 +182,7 @@ func (s *Server) bind(sc *ServerConn, f session.Frame) {
 		s.log.Warn("Bind refused", "remote", sc.remote(), "login_name", req.LoginName,
 			"login_type", req.LoginType, "result", result, "reason", ResultText(result))
 		body, _ := (&BindResp{Result: result}).Marshal(nil, Standard)
-		replyAndClose(sc.conn, f, CmdBindResp, body)
+		link.ReplyAndClose(sc.conn, f, CmdBindResp, 0, body)
 		return
 	}
 	sc.loginName, sc.loginType = req.LoginName, req.LoginType
@@ -230,11 +231,4 @@ func (sc *ServerConn) Close(ctx context.Context) error { return sc.conn.Close(ct
 
 func (sc *ServerConn) bound() bool { return sc.state.Load() == connBound }
 
-func (sc *ServerConn) remote() string { return addrString(sc.conn.RemoteAddr()) }
-
-func addrString(a net.Addr) string {
-	if a == nil {
-		return ""
-	}
-	return a.String()
-}
+func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

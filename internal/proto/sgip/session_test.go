@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -31,7 +32,7 @@ func TestSubmitShortAndLong(t *testing.T) {
 			if sc.LoginName() != testLogin || sc.LoginType() != LoginSPToSMG {
 				t.Fatalf("bound as %q type %d", sc.LoginName(), sc.LoginType())
 			}
-			ctx := ctxT(t)
+			ctx := prototest.Ctx(t)
 
 			short := &Submit{SPNumber: "10655012345", ChargeNumber: "000000000000000000000",
 				UserNumber: []string{"8613012345678", "8613112345678"}, ServiceType: "NEWS", FeeType: 1,
@@ -109,7 +110,7 @@ func TestSMGConnectsBackWithMOAndReport(t *testing.T) {
 			smg := newTestSMG()
 			_, smgAddr := startSMG(t, smg, nil)
 			sp := startClient(t, NewClient(spConfig(smgAddr)))
-			mt, err := sp.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, ReportFlag: ReportAlways, MessageContent: []byte("hi")})
+			mt, err := sp.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}, ReportFlag: ReportAlways, MessageContent: []byte("hi")})
 			if err != nil || mt.Result != 0 {
 				t.Fatalf("submit: %+v %v", mt, err)
 			}
@@ -119,7 +120,7 @@ func TestSMGConnectsBackWithMOAndReport(t *testing.T) {
 			cfg := smgConfig(rcvAddr)
 			cfg.LinkIDVariant = v
 			back := startClient(t, NewSMGClient(cfg))
-			ctx := ctxT(t)
+			ctx := prototest.Ctx(t)
 
 			mo := &Deliver{UserNumber: "8613012345678", SPNumber: "1065501234501", MessageCoding: CodingUCS2,
 				MessageContent: ucs2("退订"), LinkID: "MOLINK01"}
@@ -168,7 +169,7 @@ func TestSMGConnectsBackWithMOAndReport(t *testing.T) {
 			recv(t, rh.reports)
 
 			// Close sends Unbind: the Receiver sees the SMG leave.
-			if err := back.Close(ctxT(t)); err != nil {
+			if err := back.Close(prototest.Ctx(t)); err != nil {
 				t.Fatal(err)
 			}
 			if recv(t, rh.unbound) != sc {
@@ -280,7 +281,7 @@ func TestIdleCloseAndReconnect(t *testing.T) {
 	c := startClient(t, NewClient(cfg))
 	waitReady(t, c)
 	first := recv(t, h.bound)
-	if _, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}}); err != nil {
+	if _, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}}); err != nil {
 		t.Fatal(err)
 	}
 	// The client unbinds: the SMG sees the session end.
@@ -296,7 +297,7 @@ func TestIdleCloseAndReconnect(t *testing.T) {
 	if !c.Available() {
 		t.Fatal("a parked client is not available: nothing would wake it")
 	}
-	r, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("again")})
+	r, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte("again")})
 	if err != nil || r.Result != 0 {
 		t.Fatalf("submit after idle: %+v %v", r, err)
 	}
@@ -314,8 +315,8 @@ func TestIdleCloseAndReconnect(t *testing.T) {
 // A Server closes a connection idle for Session.IdleHeartbeat (SGIP has no
 // heartbeat), bound or not, with ErrIdle logged.
 func TestServerIdleClose(t *testing.T) {
-	var logs logBuf
-	cfg := receiverConfig(logs.logger())
+	var logs prototest.LogBuf
+	cfg := receiverConfig(logs.Logger())
 	cfg.Session.IdleHeartbeat = 100 * time.Millisecond
 	h := newTestSP()
 	addr := serve(t, NewReceiver(cfg, h))
@@ -327,7 +328,7 @@ func TestServerIdleClose(t *testing.T) {
 	bound.expectClosed()
 	silent.expectClosed()
 	recv(t, h.unbound)
-	logs.waitLog(t, "idle connection")
+	logs.WaitLog(t, "idle connection")
 }
 
 // Client.Close waits for in-flight Submits, then unbinds; later calls fail.
@@ -340,11 +341,11 @@ func TestCloseUnbinds(t *testing.T) {
 	sc := recv(t, h.bound)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}})
+		_, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}})
 		done <- err
 	}()
 	time.Sleep(20 * time.Millisecond) // the Submit is in flight
-	if err := c.Close(ctxT(t)); err != nil {
+	if err := c.Close(prototest.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	if err := recv(t, done); err != nil {
@@ -353,7 +354,7 @@ func TestCloseUnbinds(t *testing.T) {
 	if recv(t, h.unbound) != sc {
 		t.Fatal("wrong session")
 	}
-	if _, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"1"}}); !errors.Is(err, session.ErrClosed) {
+	if _, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"1"}}); !errors.Is(err, session.ErrClosed) {
 		t.Fatalf("submit after close: %v", err)
 	}
 	if c.Stats().Connected != 0 || c.Available() {
@@ -389,7 +390,7 @@ func TestConcurrentSubmitsUniqueIDs(t *testing.T) {
 	)
 	for i := range 300 {
 		wg.Go(func() {
-			r, err := c.Submit(ctxT(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte{byte(i)}})
+			r, err := c.Submit(prototest.Ctx(t), &Submit{UserNumber: []string{"8613012345678"}, MessageContent: []byte{byte(i)}})
 			if err != nil || r.Result != 0 {
 				t.Errorf("%+v %v", r, err)
 				return
@@ -416,7 +417,7 @@ func TestTrace(t *testing.T) {
 	cfg := spConfig(addr)
 	cfg.LoginType = LoginTraceTest
 	c := startClient(t, NewClient(cfg))
-	r, err := c.Trace(ctxT(t), &Trace{SubmitSeq: vector5Seq, UserNumber: "8613012345678"})
+	r, err := c.Trace(prototest.Ctx(t), &Trace{SubmitSeq: vector5Seq, UserNumber: "8613012345678"})
 	if err != nil || len(r.Nodes) != 1 || r.Nodes[0].NodeID != "101001" {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -426,7 +427,7 @@ func TestTrace(t *testing.T) {
 
 	_, addr = startSMG(t, newTestSMG(), nil)
 	c = startClient(t, NewClient(spConfig(addr)))
-	if r, err := c.Trace(ctxT(t), &Trace{SubmitSeq: vector5Seq}); err != nil || len(r.Nodes) != 0 {
+	if r, err := c.Trace(prototest.Ctx(t), &Trace{SubmitSeq: vector5Seq}); err != nil || len(r.Nodes) != 0 {
 		t.Fatalf("no handler: %+v %v", r, err)
 	}
 }

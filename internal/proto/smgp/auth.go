@@ -1,26 +1,21 @@
 package smgp
 
 import (
-	"crypto/md5"
-	"crypto/subtle"
 	"encoding/binary"
-	"strconv"
 	"time"
+
+	"hongyan/internal/proto/wire"
 )
 
 // Timestamp returns t as the decimal number MMDDHHMMSS used by Login.
-func Timestamp(t time.Time) uint32 {
-	_, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	return uint32(mo)*100000000 + uint32(d)*1000000 + uint32(h)*10000 + uint32(mi)*100 + uint32(s)
-}
+func Timestamp(t time.Time) uint32 { return wire.Timestamp(t) }
 
 // AuthClient is AuthenticatorClient = MD5(ClientID ‖ 7×0x00 ‖ secret ‖
 // TimeStamp as 10 zero-padded digits). ClientID is hashed as given, not
 // padded to its 8-byte field: clz619/smgp3 does so and wujunjenny/smgw
 // checks this form first (protocols/smgp.md).
 func AuthClient(clientID, secret string, timestamp uint32) [16]byte {
-	return authClient([]byte(clientID), secret, timestamp)
+	return wire.LoginDigest([]byte(clientID), 7, secret, timestamp)
 }
 
 // authClientPadded is the other reading: ClientID 0x00-padded to 8 bytes.
@@ -28,27 +23,7 @@ func AuthClient(clientID, secret string, timestamp uint32) [16]byte {
 func authClientPadded(clientID, secret string, timestamp uint32) [16]byte {
 	id := make([]byte, clientIDLen)
 	copy(id, clientID)
-	return authClient(id, secret, timestamp)
-}
-
-func authClient(id []byte, secret string, ts uint32) [16]byte {
-	buf := make([]byte, 0, len(id)+7+len(secret)+10)
-	buf = append(buf, id...)
-	buf = append(buf, make([]byte, 7)...)
-	buf = append(buf, secret...)
-	buf = appendTimestamp(buf, ts)
-	return md5.Sum(buf)
-}
-
-// appendTimestamp appends ts as exactly 10 decimal digits, zero-padded, so
-// 1 Mar 00:00:00 is "0301000000".
-func appendTimestamp(dst []byte, ts uint32) []byte {
-	var digits [10]byte
-	s := strconv.AppendUint(digits[:0], uint64(ts), 10)
-	for i := len(s); i < 10; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
+	return wire.LoginDigest(id, 7, secret, timestamp)
 }
 
 // StatusWidth is how a server hashes Status into AuthenticatorServer; the
@@ -70,18 +45,16 @@ const (
 // AuthServer is AuthenticatorServer = MD5(Status ‖ AuthenticatorClient ‖
 // secret), Status in width w (StatusWidth4 unless w is StatusWidth1).
 func AuthServer(status uint32, authClient [16]byte, secret string, w StatusWidth) [16]byte {
-	buf := make([]byte, 0, 4+16+len(secret))
+	var st []byte
 	switch w {
 	case StatusWidth1:
-		buf = append(buf, uint8(status))
+		st = []byte{uint8(status)}
 	case statusASCII:
-		buf = append(buf, '0'+uint8(status%10))
+		st = []byte{'0' + uint8(status%10)}
 	default:
-		buf = binary.BigEndian.AppendUint32(buf, status)
+		st = binary.BigEndian.AppendUint32(nil, status)
 	}
-	buf = append(buf, authClient[:]...)
-	buf = append(buf, secret...)
-	return md5.Sum(buf)
+	return wire.ReplyDigest(st, authClient, secret)
 }
 
 // VerifyAuthServer reports whether got is AuthenticatorServer for status
@@ -96,4 +69,4 @@ func VerifyAuthServer(got [16]byte, status uint32, authClient [16]byte, secret s
 }
 
 // authEqual compares digests in constant time.
-func authEqual(a, b [16]byte) bool { return subtle.ConstantTimeCompare(a[:], b[:]) == 1 }
+func authEqual(a, b [16]byte) bool { return wire.AuthEqual(a, b) }

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -46,10 +46,6 @@ type Client struct {
 	log *slog.Logger
 	sc  *session.Client
 }
-
-// closeWait bounds the graceful close we start ourselves (after a peer Exit
-// or a refused login), where no caller context exists.
-const closeWait = 5 * time.Second
 
 // Errors of the client side.
 var (
@@ -105,8 +101,6 @@ func (c *Client) Stats() session.Stats { return c.sc.Stats() }
 // Version is the configured protocol version.
 func (c *Client) Version() Version { return c.cfg.Version }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
 // Submit sends one Submit and returns the SMGW's answer. s is not
 // modified: a zero MsgType becomes 6 (MT) in a copy, since an SP never
 // submits MO. Transport failures are errors; a non-zero Status is not.
@@ -138,21 +132,11 @@ func (c *Client) Query(ctx context.Context, q *Query) (*QueryResp, error) {
 
 // call sends req on the pool and decodes the answer into resp.
 func (c *Client) call(ctx context.Context, req, resp PDU) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	body, err := req.Marshal((*bp)[:0], c.cfg.Version)
-	if err != nil {
-		return err
-	}
-	*bp = body // keep the grown buffer: the engine copies the body when queueing
-	f, err := c.sc.Call(ctx, req.CommandID(), body)
-	if err == nil {
-		err = expect(f, resp, c.cfg.Version)
-	}
-	if err != nil {
-		return fmt.Errorf("smgp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
-	}
-	return nil
+	return link.Call(ctx, c.sc.Call, req, c.cfg.Version,
+		func(f session.Frame) error { return expect(f, resp, c.cfg.Version) },
+		func(err error) error {
+			return fmt.Errorf("smgp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
+		})
 }
 
 // expect decodes a response frame into p after checking its command id.
@@ -199,17 +183,7 @@ func (c *Client) login(ctx context.Context, conn *session.Conn) error {
 
 // logout sends Exit; the SMGW closing right after its answer is fine.
 func (c *Client) logout(ctx context.Context, conn *session.Conn) error {
-	f, err := conn.Call(ctx, CmdExit, nil)
-	if err != nil {
-		if errors.Is(err, session.ErrClosed) {
-			return nil
-		}
-		return fmt.Errorf("smgp exit: %w", err)
-	}
-	if f.Command != CmdExitResp {
-		return fmt.Errorf("smgp exit: got %s", CommandName(f.Command))
-	}
-	return nil
+	return link.Logout(ctx, conn, CmdExit, CmdExitResp, "smgp exit", CommandName)
 }
 
 // handle serves the SMGW's requests: Deliver and Exit.
@@ -219,7 +193,7 @@ func (c *Client) handle(ctx context.Context, conn *session.Conn, f session.Frame
 		c.deliver(ctx, conn, f)
 	case CmdExit:
 		c.log.Info("SMGW sent Exit", "remote", conn.RemoteAddr().String())
-		replyAndClose(conn, f, CmdExitResp, nil)
+		link.ReplyAndClose(conn, f, CmdExitResp, 0, nil)
 	default:
 		// SMGP has no generic NACK; the peer's own timeout handles it.
 		c.log.Warn("unexpected request from SMGW ignored", "cmd", CommandName(f.Command), "seq", f.Seq.N)
@@ -244,22 +218,5 @@ func (c *Client) deliver(ctx context.Context, conn *session.Conn, f session.Fram
 
 // reply encodes p and answers req; failures only mean the link is gone.
 func reply(conn *session.Conn, log *slog.Logger, req session.Frame, p PDU, v Version) {
-	body, err := p.Marshal(nil, v)
-	if err == nil {
-		err = conn.Reply(req, p.CommandID(), 0, body)
-	}
-	if err != nil {
-		log.Warn("reply failed", "cmd", CommandName(p.CommandID()), "seq", req.Seq.N, "err", err)
-	}
-}
-
-// replyAndClose answers req and closes the connection gracefully. Close
-// waits for running handlers, so it cannot run on the handler's goroutine.
-func replyAndClose(conn *session.Conn, req session.Frame, cmd uint32, body []byte) {
-	_ = conn.Reply(req, cmd, 0, body)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = conn.Close(ctx)
-	}()
+	link.Reply(conn, log, req, p, v, 0, CommandName)
 }

@@ -1,9 +1,7 @@
 package smgp
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -27,33 +25,16 @@ func (Protocol) HeaderLen() int { return HeaderLen }
 
 func (Protocol) MaxPDU() int { return MaxPDU }
 
+// header is SMGP's 12-byte header: PacketLength, RequestID, SequenceID.
+var header = &wire.Header{Proto: "smgp", LengthName: "PacketLength", Command: CommandName}
+
 // DecodeHeader parses a 12-byte header and rejects impossible lengths so the
 // engine never allocates a body from a hostile length field.
-func (Protocol) DecodeHeader(b []byte) (session.Header, error) {
-	if len(b) < HeaderLen {
-		return session.Header{}, fmt.Errorf("smgp header: %d bytes, want %d: %w", len(b), HeaderLen, session.ErrMalformed)
-	}
-	h := session.Header{
-		Length:  binary.BigEndian.Uint32(b[0:4]),
-		Command: binary.BigEndian.Uint32(b[4:8]),
-		Seq:     session.Seq{N: binary.BigEndian.Uint32(b[8:12])},
-	}
-	if h.Length < HeaderLen {
-		return h, fmt.Errorf("smgp header: PacketLength %d below %d: %w", h.Length, HeaderLen, session.ErrMalformed)
-	}
-	if h.Length > MaxPDU {
-		return h, fmt.Errorf("smgp header: PacketLength %d above %d (%s): %w", h.Length, MaxPDU, CommandName(h.Command), session.ErrMalformed)
-	}
-	return h, nil
-}
+func (Protocol) DecodeHeader(b []byte) (session.Header, error) { return header.Decode(b, MaxPDU) }
 
 // AppendHeader appends h; SMGP has no status in the header, so h.Status
 // is ignored.
-func (Protocol) AppendHeader(dst []byte, h session.Header) []byte {
-	dst = binary.BigEndian.AppendUint32(dst, h.Length)
-	dst = binary.BigEndian.AppendUint32(dst, h.Command)
-	return binary.BigEndian.AppendUint32(dst, h.Seq.N)
-}
+func (Protocol) AppendHeader(dst []byte, h session.Header) []byte { return header.Append(dst, h) }
 
 func (Protocol) IsResponse(cmd uint32) bool { return cmd&respBit != 0 }
 

@@ -38,6 +38,7 @@ import (
 	zsmgp "github.com/zhiyin2021/zysms/smgp"
 	"go.uber.org/zap/zapcore"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -154,16 +155,16 @@ func TestInteropClientVsZysmsServer(t *testing.T) {
 		_ = c.Close(cctx)
 	}()
 	waitReady(t, c)
-	zc := recv(t, g.conns)
+	zc := prototest.Recv(t, g.conns)
 	for len(g.submits) > 0 {
 		<-g.submits
 	}
 
-	r, err := c.Submit(ctxT(t), &Submit{NeedReport: 1, SrcTermID: "106900001234", DestTermID: []string{"13300000001"}, MsgContent: []byte("hello")})
+	r, err := c.Submit(prototest.Ctx(t), &Submit{NeedReport: 1, SrcTermID: "106900001234", DestTermID: []string{"13300000001"}, MsgContent: []byte("hello")})
 	if err != nil || r.Status != 0 {
 		t.Fatalf("submit: %+v %v", r, err)
 	}
-	if s := recv(t, g.submits); s.Message.GetMessage() != "hello" || s.DestTermID[0] != "13300000001" || s.SubType != MsgTypeMT || s.NeedReport != 1 {
+	if s := prototest.Recv(t, g.submits); s.Message.GetMessage() != "hello" || s.DestTermID[0] != "13300000001" || s.SubType != MsgTypeMT || s.NeedReport != 1 {
 		t.Fatalf("zysms saw %+v", s)
 	}
 
@@ -176,10 +177,10 @@ func TestInteropClientVsZysmsServer(t *testing.T) {
 		s.TLVs.SetByte(TagTPUDHI, 1)
 		s.TLVs.SetByte(TagPkTotal, 3)
 		s.TLVs.SetByte(TagPkNumber, uint8(p.Seq))
-		if r, err := c.Submit(ctxT(t), s); err != nil || r.Status != 0 {
+		if r, err := c.Submit(prototest.Ctx(t), s); err != nil || r.Status != 0 {
 			t.Fatalf("part %d: %+v %v", p.Seq, r, err)
 		}
-		zs := recv(t, g.submits)
+		zs := prototest.Recv(t, g.submits)
 		udhi, total, num := zs.OptionalParameters[codec.TagTPUdhi], zs.OptionalParameters[codec.TagPkTotal], zs.OptionalParameters[codec.TagPkNumber]
 		if !bytes.Equal(zs.Message.GetMessageData(), p.Content()) || !bytes.Equal(udhi.Data, []byte{1}) ||
 			!bytes.Equal(total.Data, []byte{3}) || !bytes.Equal(num.Data, []byte{byte(p.Seq)}) {
@@ -196,11 +197,11 @@ func TestInteropClientVsZysmsServer(t *testing.T) {
 	if err := zc.SendPDU(rpt); err != nil {
 		t.Fatal(err)
 	}
-	d := recv(t, delivers)
+	d := prototest.Recv(t, delivers)
 	if d.IsReport != 1 || d.Report == nil || d.Report.MsgID.String() != r.MsgID.String() || !d.Report.Delivered() || d.Report.Err != "000" {
 		t.Fatalf("report: %+v / %+v", d, d.Report)
 	}
-	if dr := recv(t, g.dresps); dr.Status != 0 || dr.MsgId != string(rid[:]) {
+	if dr := prototest.Recv(t, g.dresps); dr.Status != 0 || dr.MsgId != string(rid[:]) {
 		t.Fatalf("Deliver_Resp as zysms saw it: %+v", dr)
 	}
 
@@ -213,11 +214,11 @@ func TestInteropClientVsZysmsServer(t *testing.T) {
 	if err := zc.SendPDU(mo); err != nil {
 		t.Fatal(err)
 	}
-	d = recv(t, delivers)
+	d = prototest.Recv(t, delivers)
 	if text, err := sms.Decode(d.MsgContent, sms.CodingFromFormat(d.MsgFormat)); err != nil || text != "退订 谢谢" || d.IsReport != 0 {
 		t.Fatalf("MO: %q %v %+v", text, err, d)
 	}
-	recv(t, g.dresps)
+	prototest.Recv(t, g.dresps)
 }
 
 // zysms' client against our Server.
@@ -245,7 +246,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 	if sc.ClientID() != testClientID || sc.Version() != V30 || sc.LoginMode() != LoginTransmit {
 		t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
 	}
@@ -293,7 +294,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	}
 
 	// Our MO and our report for its first Submit.
-	ctx := ctxT(t)
+	ctx := prototest.Ctx(t)
 	mo := &Deliver{MsgID: interopID(7), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
 		DestTermID: "106900001234", MsgContent: mustEncode(t, "你好，鸿雁")}
 	if r, err := sc.Deliver(ctx, mo); err != nil || r.Status != 0 {
@@ -319,7 +320,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	if err := conn.SendPDU(zsmgp.NewExitReq(zsmgp.V30)); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, h.disconnected)
+	prototest.Recv(t, h.disconnected)
 }
 
 // zysms reads 16 bytes as the header of every PDU: a 12-byte Active_Test
@@ -328,10 +329,10 @@ func TestInteropZysmsBodylessPDUs(t *testing.T) {
 	g := zysmsServer(t)
 	p := dialRaw(t, g.addr, V30)
 	p.login()
-	recv(t, g.conns)
-	p.write(hdr(12, CmdActiveTest, 2))
-	_ = p.nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if n, err := p.nc.Read(make([]byte, 64)); err == nil {
+	prototest.Recv(t, g.conns)
+	p.Write(hdr(12, CmdActiveTest, 2))
+	_ = p.NC.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, err := p.NC.Read(make([]byte, 64)); err == nil {
 		t.Fatalf("zysms answered a 12-byte Active_Test (%d bytes): update the file comment", n)
 	}
 }

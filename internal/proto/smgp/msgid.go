@@ -2,13 +2,13 @@ package smgp
 
 import (
 	"encoding/hex"
-	"fmt"
-	"sync"
 	"time"
+
+	"hongyan/internal/proto/wire"
 )
 
 // MsgIDLen is the size of an SMGP MsgID on the wire.
-const MsgIDLen = 10
+const MsgIDLen = wire.BCDIDLen
 
 // MsgID is the 10-byte BCD message id (spec §6.2.26): SMGW code (3 bytes,
 // 6 digits), MMDDHHMM (4 bytes) and a sequence 000000–999999 (3 bytes).
@@ -26,35 +26,14 @@ func (id MsgID) IsZero() bool { return id == MsgID{} }
 // ParseMsgID is the inverse of String (upper or lower case).
 func ParseMsgID(s string) (MsgID, error) {
 	var id MsgID
-	if len(s) != 2*MsgIDLen {
-		return id, fmt.Errorf("smgp msgid %q: %d characters, want %d", s, len(s), 2*MsgIDLen)
-	}
-	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
-		return id, fmt.Errorf("smgp msgid %q: %w", s, err)
-	}
-	return id, nil
+	err := wire.ParseHexID(id[:], s, "smgp")
+	return id, err
 }
 
 // NewMsgID packs an id from its parts: gateway is the 6-digit SMGW code
 // (area code, "06", index), t gives MMDDHHMM, seq is taken mod 10^6.
 func NewMsgID(gateway uint32, t time.Time, seq uint32) MsgID {
-	var id MsgID
-	_, mo, d := t.Date()
-	h, mi, _ := t.Clock()
-	putBCD(id[0:3], gateway%1000000)
-	putBCD(id[3:7], uint32(mo)*1000000+uint32(d)*10000+uint32(h)*100+uint32(mi))
-	putBCD(id[7:10], seq%1000000)
-	return id
-}
-
-// putBCD writes v as 2·len(dst) decimal digits, two per byte, high first.
-func putBCD(dst []byte, v uint32) {
-	for i := len(dst) - 1; i >= 0; i-- {
-		lo := v % 10
-		v /= 10
-		dst[i] = byte(v%10)<<4 | byte(lo)
-		v /= 10
-	}
+	return wire.NewBCDID(gateway, t, seq)
 }
 
 // Parts splits a BCD id into gateway code, MMDDHHMM and sequence; ok is
@@ -76,31 +55,16 @@ func (id MsgID) Parts() (gateway, mmddhhmm, seq uint32, ok bool) {
 	return get(id[0:3]), get(id[3:7]), get(id[7:10]), ok
 }
 
-// beijing is the SMGW's clock zone: MsgID time is local time in China,
-// whatever the host's zone.
-var beijing = time.FixedZone("CST", 8*3600)
-
-// MsgIDGenerator hands out MsgIDs for an SMGW-side server. Safe for
-// concurrent use.
-type MsgIDGenerator struct {
-	gateway uint32
-	now     func() time.Time
-
-	mu  sync.Mutex
-	seq uint32 // next sequence, 0..999999
-}
+// MsgIDGenerator hands out MsgIDs for an SMGW-side server, stamped with
+// the current Beijing time (the SMGW's clock, whatever the host's zone).
+// Safe for concurrent use.
+type MsgIDGenerator struct{ g *wire.BCDIDGenerator }
 
 // NewMsgIDGenerator returns a generator for the 6-digit SMGW code gateway
 // (e.g. 010061: area 010, device class 06, index 1).
 func NewMsgIDGenerator(gateway uint32) *MsgIDGenerator {
-	return &MsgIDGenerator{gateway: gateway % 1000000, now: time.Now}
+	return &MsgIDGenerator{wire.NewBCDIDGenerator(gateway)}
 }
 
-// Next returns a new MsgID stamped with the current Beijing time.
-func (g *MsgIDGenerator) Next() MsgID {
-	g.mu.Lock()
-	seq := g.seq
-	g.seq = (g.seq + 1) % 1000000
-	g.mu.Unlock()
-	return NewMsgID(g.gateway, g.now().In(beijing), seq)
-}
+// Next returns a new MsgID.
+func (g *MsgIDGenerator) Next() MsgID { return g.g.Next() }

@@ -1,9 +1,7 @@
 package smgp
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"hongyan/internal/proto/wire"
 	"hongyan/internal/session"
 )
 
@@ -51,33 +49,10 @@ func NewPDU(cmd uint32) PDU {
 // AppendPDU appends a whole PDU (header and body) to dst. Used by tests,
 // raw peers and tools; sessions hand bodies to the engine instead.
 func AppendPDU(dst []byte, seq uint32, p PDU, v Version) ([]byte, error) {
-	start := len(dst)
-	dst = append(dst, make([]byte, HeaderLen)...)
-	dst, err := p.Marshal(dst, v)
-	if err != nil {
-		return dst[:start], err
-	}
-	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start))
-	binary.BigEndian.PutUint32(dst[start+4:], p.CommandID())
-	binary.BigEndian.PutUint32(dst[start+8:], seq)
-	return dst, nil
+	return wire.AppendPDU(header, dst, seq, 0, p, v)
 }
 
 // DecodePDU parses one whole PDU from b (exactly PacketLength bytes).
 func DecodePDU(b []byte, v Version) (session.Header, PDU, error) {
-	h, err := Protocol{}.DecodeHeader(b)
-	if err != nil {
-		return h, nil, err
-	}
-	if int(h.Length) != len(b) {
-		return h, nil, fmt.Errorf("smgp: PacketLength %d but %d bytes: %w", h.Length, len(b), session.ErrMalformed)
-	}
-	p := NewPDU(h.Command)
-	if p == nil {
-		return h, nil, fmt.Errorf("smgp: unsupported command %s: %w", CommandName(h.Command), session.ErrMalformed)
-	}
-	if err := p.Unmarshal(b[HeaderLen:], v); err != nil {
-		return h, nil, err
-	}
-	return h, p, nil
+	return wire.DecodePDU(header, b, MaxPDU, NewPDU, func(_ session.Header, p PDU, body []byte) error { return p.Unmarshal(body, v) })
 }

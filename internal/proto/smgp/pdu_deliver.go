@@ -40,54 +40,54 @@ func (p *Deliver) Marshal(dst []byte, v Version) ([]byte, error) {
 		}
 		isReport = 1
 	}
-	e := enc{b: dst, pdu: "deliver"}
+	e := wireProto.Enc(dst, "deliver")
 	if len(content) > 255 {
-		e.fail("MsgLength %d above 255", len(content))
+		e.Fail("MsgLength %d above 255", len(content))
 	}
-	e.raw(p.MsgID[:])
-	e.u8(isReport)
-	e.u8(p.MsgFormat)
-	e.str("RecvTime", p.RecvTime, 14)
-	e.str("SrcTermID", p.SrcTermID, termIDLen)
-	e.str("DestTermID", p.DestTermID, termIDLen)
-	e.u8(uint8(len(content)))
-	e.raw(content)
-	e.str("Reserve", p.Reserve, 8)
+	e.Raw(p.MsgID[:])
+	e.U8(isReport)
+	e.U8(p.MsgFormat)
+	e.Str("RecvTime", p.RecvTime, 14)
+	e.Str("SrcTermID", p.SrcTermID, termIDLen)
+	e.Str("DestTermID", p.DestTermID, termIDLen)
+	e.U8(uint8(len(content)))
+	e.Raw(content)
+	e.Str("Reserve", p.Reserve, 8)
 	if v.HasTLV() {
-		appendTLVs(&e, p.TLVs)
+		e.TLVs(p.TLVs)
 	}
-	return e.done(dst)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 // Unmarshal decodes p; with IsReport = 1 the content is parsed into Report
 // (see ParseReport) and MsgContent is nil.
 func (p *Deliver) Unmarshal(b []byte, v Version) error {
-	d := newDec(b, "deliver")
+	d := wireProto.Dec(b, "deliver")
 	*p = Deliver{}
-	p.MsgID = d.msgID("MsgID")
-	p.IsReport = d.u8("IsReport")
-	p.MsgFormat = d.u8("MsgFormat")
-	p.RecvTime = d.str("RecvTime", 14)
-	p.SrcTermID = d.str("SrcTermID", termIDLen)
-	p.DestTermID = d.str("DestTermID", termIDLen)
-	n := int(d.u8("MsgLength"))
+	p.MsgID = d.Array10("MsgID")
+	p.IsReport = d.U8("IsReport")
+	p.MsgFormat = d.U8("MsgFormat")
+	p.RecvTime = d.Str("RecvTime", 14)
+	p.SrcTermID = d.Str("SrcTermID", termIDLen)
+	p.DestTermID = d.Str("DestTermID", termIDLen)
+	n := int(d.U8("MsgLength"))
 	if p.IsReport == 1 {
-		if d.need("MsgContent", n) {
-			r, err := ParseReport(d.b[d.off : d.off+n])
+		if d.Need("MsgContent", n) {
+			r, err := ParseReport(d.B[d.Off : d.Off+n])
 			if err != nil {
 				return err
 			}
 			p.Report = r
-			d.off += n
+			d.Off += n
 		}
 	} else {
-		p.MsgContent = d.bytes("MsgContent", n)
+		p.MsgContent = d.Shared("MsgContent", n)
 	}
-	p.Reserve = d.str("Reserve", 8)
-	if err := d.result(); err != nil {
+	p.Reserve = d.Str("Reserve", 8)
+	if err := d.Done(); err != nil {
 		return err
 	}
-	ts, err := d.tlvTail(v)
+	ts, err := tlvTail(&d, v)
 	if err != nil {
 		return fmt.Errorf("smgp deliver: %w", err)
 	}
@@ -98,22 +98,22 @@ func (p *Deliver) Unmarshal(b []byte, v Version) error {
 func (*DeliverResp) CommandID() uint32 { return CmdDeliverResp }
 
 func (p *DeliverResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "deliver_resp"}
-	e.raw(p.MsgID[:])
-	e.u32(p.Status)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "deliver_resp")
+	e.Raw(p.MsgID[:])
+	e.U32(p.Status)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *DeliverResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "deliver_resp"}
-	p.MsgID = d.msgID("MsgID")
-	p.Status = d.u32("Status")
-	return d.result()
+	d := wireProto.RawDec(b, "deliver_resp")
+	p.MsgID = d.Array10("MsgID")
+	p.Status = d.U32("Status")
+	return d.Done()
 }
 
 // peekMsgID reads the MsgID that opens Deliver (and the responses), so even
 // a refusal names the message.
 func peekMsgID(b []byte) MsgID {
-	d := dec{b: b, pdu: "msg_id"}
-	return d.msgID("MsgID")
+	d := wireProto.RawDec(b, "msg_id")
+	return d.Array10("MsgID")
 }

@@ -27,41 +27,41 @@ func (*Query) CommandID() uint32     { return CmdQuery }
 func (*QueryResp) CommandID() uint32 { return CmdQueryResp }
 
 func (p *Query) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "query"}
-	e.str("QueryTime", p.QueryTime, 8)
-	e.u8(p.QueryType)
-	e.str("QueryCode", p.QueryCode, 10)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "query")
+	e.Str("QueryTime", p.QueryTime, 8)
+	e.U8(p.QueryType)
+	e.Str("QueryCode", p.QueryCode, 10)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *Query) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "query")
-	p.QueryTime = d.str("QueryTime", 8)
-	p.QueryType = d.u8("QueryType")
-	p.QueryCode = d.str("QueryCode", 10)
-	return d.result()
+	d := wireProto.Dec(b, "query")
+	p.QueryTime = d.Str("QueryTime", 8)
+	p.QueryType = d.U8("QueryType")
+	p.QueryCode = d.Str("QueryCode", 10)
+	return d.Done()
 }
 
 func (p *QueryResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "query_resp"}
-	e.str("QueryTime", p.QueryTime, 8)
-	e.u8(p.QueryType)
-	e.str("QueryCode", p.QueryCode, 10)
+	e := wireProto.Enc(dst, "query_resp")
+	e.Str("QueryTime", p.QueryTime, 8)
+	e.U8(p.QueryType)
+	e.Str("QueryCode", p.QueryCode, 10)
 	for _, v := range []uint32{p.MTTLMsg, p.MTTLUsr, p.MTScs, p.MTWT, p.MTFL, p.MOScs, p.MOWT, p.MOFL} {
-		e.u32(v)
+		e.U32(v)
 	}
-	e.str("Reserve", p.Reserve, 8)
-	return e.done(dst)
+	e.Str("Reserve", p.Reserve, 8)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *QueryResp) Unmarshal(b []byte, _ Version) error {
-	d := newDec(b, "query_resp")
-	p.QueryTime = d.str("QueryTime", 8)
-	p.QueryType = d.u8("QueryType")
-	p.QueryCode = d.str("QueryCode", 10)
+	d := wireProto.Dec(b, "query_resp")
+	p.QueryTime = d.Str("QueryTime", 8)
+	p.QueryType = d.U8("QueryType")
+	p.QueryCode = d.Str("QueryCode", 10)
 	for _, f := range []*uint32{&p.MTTLMsg, &p.MTTLUsr, &p.MTScs, &p.MTWT, &p.MTFL, &p.MOScs, &p.MOWT, &p.MOFL} {
-		*f = d.u32("count")
+		*f = d.U32("count")
 	}
-	p.Reserve = d.str("Reserve", 8)
-	return d.result()
+	p.Reserve = d.Str("Reserve", 8)
+	return d.Done()
 }

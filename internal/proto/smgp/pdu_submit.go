@@ -80,75 +80,75 @@ func (p *Submit) UDHI() bool { return p.TLVs.Byte(TagTPUDHI) == 1 }
 func (*Submit) CommandID() uint32 { return CmdSubmit }
 
 func (p *Submit) Marshal(dst []byte, v Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit"}
+	e := wireProto.Enc(dst, "submit")
 	if n := len(p.DestTermID); n == 0 || n > MaxDestinations {
-		e.fail("DestTermIDCount %d outside 1..%d", n, MaxDestinations)
+		e.Fail("DestTermIDCount %d outside 1..%d", n, MaxDestinations)
 	}
 	if len(p.MsgContent) > 255 {
-		e.fail("MsgLength %d above 255", len(p.MsgContent))
+		e.Fail("MsgLength %d above 255", len(p.MsgContent))
 	}
-	e.u8(p.MsgType)
-	e.u8(p.NeedReport)
-	e.u8(p.Priority)
-	e.str("ServiceID", p.ServiceID, 10)
-	e.str("FeeType", p.FeeType, 2)
-	e.str("FeeCode", p.FeeCode, 6)
+	e.U8(p.MsgType)
+	e.U8(p.NeedReport)
+	e.U8(p.Priority)
+	e.Str("ServiceID", p.ServiceID, 10)
+	e.Str("FeeType", p.FeeType, 2)
+	e.Str("FeeCode", p.FeeCode, 6)
 	if v.HasFixedFee() {
-		e.str("FixedFee", p.FixedFee, 6)
+		e.Str("FixedFee", p.FixedFee, 6)
 	}
-	e.u8(p.MsgFormat)
-	e.str("ValidTime", p.ValidTime, 17)
-	e.str("AtTime", p.AtTime, 17)
-	e.str("SrcTermID", p.SrcTermID, termIDLen)
-	e.str("ChargeTermID", p.ChargeTermID, termIDLen)
-	e.u8(uint8(len(p.DestTermID)))
+	e.U8(p.MsgFormat)
+	e.Str("ValidTime", p.ValidTime, 17)
+	e.Str("AtTime", p.AtTime, 17)
+	e.Str("SrcTermID", p.SrcTermID, termIDLen)
+	e.Str("ChargeTermID", p.ChargeTermID, termIDLen)
+	e.U8(uint8(len(p.DestTermID)))
 	for _, d := range p.DestTermID {
-		e.str("DestTermID", d, termIDLen)
+		e.Str("DestTermID", d, termIDLen)
 	}
-	e.u8(uint8(len(p.MsgContent)))
-	e.raw(p.MsgContent)
-	e.str("Reserve", p.Reserve, 8)
+	e.U8(uint8(len(p.MsgContent)))
+	e.Raw(p.MsgContent)
+	e.Str("Reserve", p.Reserve, 8)
 	if v.HasTLV() {
-		appendTLVs(&e, p.TLVs)
+		e.TLVs(p.TLVs)
 	}
-	return e.done(dst)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *Submit) Unmarshal(b []byte, v Version) error {
-	d := newDec(b, "submit")
+	d := wireProto.Dec(b, "submit")
 	*p = Submit{}
-	p.MsgType = d.u8("MsgType")
-	p.NeedReport = d.u8("NeedReport")
-	p.Priority = d.u8("Priority")
-	p.ServiceID = d.str("ServiceID", 10)
-	p.FeeType = d.str("FeeType", 2)
-	p.FeeCode = d.str("FeeCode", 6)
+	p.MsgType = d.U8("MsgType")
+	p.NeedReport = d.U8("NeedReport")
+	p.Priority = d.U8("Priority")
+	p.ServiceID = d.Str("ServiceID", 10)
+	p.FeeType = d.Str("FeeType", 2)
+	p.FeeCode = d.Str("FeeCode", 6)
 	if v.HasFixedFee() {
-		p.FixedFee = d.str("FixedFee", 6)
+		p.FixedFee = d.Str("FixedFee", 6)
 	}
-	p.MsgFormat = d.u8("MsgFormat")
-	p.ValidTime = d.str("ValidTime", 17)
-	p.AtTime = d.str("AtTime", 17)
-	p.SrcTermID = d.str("SrcTermID", termIDLen)
-	p.ChargeTermID = d.str("ChargeTermID", termIDLen)
-	n := int(d.u8("DestTermIDCount"))
-	if n == 0 && d.err == nil {
-		d.err = fmt.Errorf("smgp submit: DestTermIDCount is 0: %w", session.ErrMalformed)
+	p.MsgFormat = d.U8("MsgFormat")
+	p.ValidTime = d.Str("ValidTime", 17)
+	p.AtTime = d.Str("AtTime", 17)
+	p.SrcTermID = d.Str("SrcTermID", termIDLen)
+	p.ChargeTermID = d.Str("ChargeTermID", termIDLen)
+	n := int(d.U8("DestTermIDCount"))
+	if n == 0 && d.Err == nil {
+		d.Err = fmt.Errorf("smgp submit: DestTermIDCount is 0: %w", session.ErrMalformed)
 	}
 	// Check the whole array first: a hostile count must not make us
 	// allocate before we know the bytes are there.
-	if d.need("DestTermID", n*termIDLen) && n > 0 {
+	if d.Need("DestTermID", n*termIDLen) && n > 0 {
 		p.DestTermID = make([]string, n)
 		for i := range p.DestTermID {
-			p.DestTermID[i] = d.str("DestTermID", termIDLen)
+			p.DestTermID[i] = d.Str("DestTermID", termIDLen)
 		}
 	}
-	p.MsgContent = d.bytes("MsgContent", int(d.u8("MsgLength")))
-	p.Reserve = d.str("Reserve", 8)
-	if err := d.result(); err != nil {
+	p.MsgContent = d.Shared("MsgContent", int(d.U8("MsgLength")))
+	p.Reserve = d.Str("Reserve", 8)
+	if err := d.Done(); err != nil {
 		return err
 	}
-	ts, err := d.tlvTail(v)
+	ts, err := tlvTail(&d, v)
 	if err != nil {
 		return fmt.Errorf("smgp submit: %w", err)
 	}
@@ -159,15 +159,15 @@ func (p *Submit) Unmarshal(b []byte, v Version) error {
 func (*SubmitResp) CommandID() uint32 { return CmdSubmitResp }
 
 func (p *SubmitResp) Marshal(dst []byte, _ Version) ([]byte, error) {
-	e := enc{b: dst, pdu: "submit_resp"}
-	e.raw(p.MsgID[:])
-	e.u32(p.Status)
-	return e.done(dst)
+	e := wireProto.Enc(dst, "submit_resp")
+	e.Raw(p.MsgID[:])
+	e.U32(p.Status)
+	return e.Done(dst, HeaderLen, MaxPDU)
 }
 
 func (p *SubmitResp) Unmarshal(b []byte, _ Version) error {
-	d := dec{b: b, pdu: "submit_resp"}
-	p.MsgID = d.msgID("MsgID")
-	p.Status = d.u32("Status")
-	return d.result()
+	d := wireProto.RawDec(b, "submit_resp")
+	p.MsgID = d.Array10("MsgID")
+	p.Status = d.U32("Status")
+	return d.Done()
 }

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -60,17 +59,11 @@ type Server struct {
 type ServerConn struct {
 	conn *session.Conn
 
-	state    atomic.Int32 // connNew → connLoggingIn → connReady
-	clientID string       // set before state becomes connReady
+	login    link.Login
+	clientID string // set before login becomes ready
 	mode     LoginMode
 	version  Version
 }
-
-const (
-	connNew int32 = iota
-	connLoggingIn
-	connReady
-)
 
 // NewServer returns a Server; call Serve to accept.
 func NewServer(cfg ServerConfig, h ServerHandler) *Server {
@@ -99,39 +92,20 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 // Serve accepts on ln until Close; it returns nil after Close.
 func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
 
-// Close sends Exit to every logged-in client (bounded by closeWait and
+// Close sends Exit to every logged-in client (bounded by link.CloseWait and
 // ctx), then closes all connections gracefully.
 func (s *Server) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	var wg sync.WaitGroup
-	for _, sc := range s.Conns() {
-		wg.Go(func() { _ = sc.exit(tctx) })
-	}
-	wg.Wait()
-	cancel()
+	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).exit)
 	return s.ss.Close(ctx)
 }
 
 // Conns returns the logged-in connections.
-func (s *Server) Conns() []*ServerConn {
-	var out []*ServerConn
-	for _, c := range s.ss.Conns() {
-		if sc, ok := c.Value().(*ServerConn); ok && sc.state.Load() == connReady {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
+func (s *Server) Conns() []*ServerConn { return link.Values(s.ss.Conns(), (*ServerConn).ready) }
 
 func (s *Server) onConn(c *session.Conn) session.Handler {
 	sc := &ServerConn{conn: c}
 	c.SetValue(sc)
-	time.AfterFunc(s.cfg.LoginTimeout, func() {
-		if sc.state.Load() != connReady && c.Err() == nil {
-			s.log.Warn("no Login within login timeout, closing", "remote", sc.remote(), "timeout", s.cfg.LoginTimeout)
-			sc.closeAsync()
-		}
-	})
+	link.WatchLogin(c, &sc.login, s.cfg.LoginTimeout, s.log, "Login")
 	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
 }
 
@@ -140,9 +114,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		s.login(sc, f)
 		return
 	}
-	if sc.state.Load() != connReady {
-		s.log.Warn("request before Login, closing", "remote", sc.remote(), "cmd", CommandName(f.Command))
-		sc.closeAsync()
+	if !link.Gate(sc.conn, &sc.login, s.log, "Login", f.Command, CommandName) {
 		return
 	}
 	switch f.Command {
@@ -152,7 +124,7 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 		s.query(ctx, sc, f)
 	case CmdExit:
 		s.log.Info("client sent Exit", "remote", sc.remote(), "client_id", sc.clientID)
-		replyAndClose(sc.conn, f, CmdExitResp, nil)
+		link.ReplyAndClose(sc.conn, f, CmdExitResp, 0, nil)
 	default:
 		s.log.Warn("unexpected request ignored", "remote", sc.remote(), "cmd", CommandName(f.Command), "seq", f.Seq.N)
 	}
@@ -193,9 +165,9 @@ func (s *Server) query(ctx context.Context, sc *ServerConn, f session.Frame) {
 // not parse or a version below 1.3, 21 for an unknown ClientID or a wrong
 // authenticator, 22 for a version above ours; any refusal closes.
 func (s *Server) login(sc *ServerConn, f session.Frame) {
-	if !sc.state.CompareAndSwap(connNew, connLoggingIn) {
+	if !sc.login.Begin() {
 		s.log.Warn("second Login on one connection, closing", "remote", sc.remote())
-		sc.closeAsync()
+		link.CloseAsync(sc.conn)
 		return
 	}
 	var req Login
@@ -227,7 +199,7 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 		s.log.Warn("Login refused", "remote", sc.remote(), "client_id", req.ClientID,
 			"version", req.ClientVersion.String(), "status", status, "reason", StatusText(status))
 		body, _ := resp.Marshal(nil, s.cfg.Version)
-		replyAndClose(sc.conn, f, CmdLoginResp, body)
+		link.ReplyAndClose(sc.conn, f, CmdLoginResp, 0, body)
 		return
 	}
 	resp.AuthenticatorServer = AuthServer(status, req.AuthenticatorClient, secret, s.cfg.StatusWidth)
@@ -237,15 +209,10 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 		s.log.Warn("Login_Resp not sent", "remote", sc.remote(), "err", err)
 		return
 	}
-	sc.state.Store(connReady)
-	s.log.Info("client logged in", "remote", sc.remote(), "client_id", sc.clientID,
-		"mode", sc.mode.String(), "version", sc.version.String())
-	s.h.Connected(sc)
-	go func() {
-		<-sc.conn.Done()
-		s.log.Info("client disconnected", "remote", sc.remote(), "client_id", sc.clientID, "reason", sc.conn.Err())
-		s.h.Disconnected(sc)
-	}()
+	sc.login.SetReady()
+	link.Connected(sc.conn, s.log, "client logged in",
+		[]any{"client_id", sc.clientID, "mode", sc.mode.String(), "version", sc.version.String()},
+		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
 }
 
 // verifyAuthClient accepts the raw-ClientID digest and the one over the
@@ -292,30 +259,13 @@ func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, er
 	return &r, nil
 }
 
-// Close sends Exit (bounded by ctx and closeWait), then closes.
+// Close sends Exit (bounded by ctx and link.CloseWait), then closes.
 func (sc *ServerConn) Close(ctx context.Context) error {
-	tctx, cancel := context.WithTimeout(ctx, closeWait)
-	defer cancel()
-	_ = sc.exit(tctx)
-	return sc.conn.Close(ctx)
+	return link.CloseWithGoodbye(ctx, sc.conn, CmdExit)
 }
 
-func (sc *ServerConn) exit(ctx context.Context) error {
-	_, err := sc.conn.Call(ctx, CmdExit, nil)
-	return err
-}
+func (sc *ServerConn) exit(ctx context.Context) error { return link.Goodbye(ctx, sc.conn, CmdExit) }
 
-func (sc *ServerConn) closeAsync() {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = sc.conn.Close(ctx)
-	}()
-}
+func (sc *ServerConn) ready() bool { return sc.login.Ready() }
 
-func (sc *ServerConn) remote() string {
-	if a := sc.conn.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
-}
+func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

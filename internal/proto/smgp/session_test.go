@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -31,7 +32,7 @@ func TestLoginOK(t *testing.T) {
 		srv, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		sc := recv(t, h.connected)
+		sc := prototest.Recv(t, h.connected)
 		if sc.ClientID() != testClientID || sc.Version() != cv || sc.LoginMode() != LoginTransmit {
 			t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
 		}
@@ -106,7 +107,7 @@ func TestLoginAuthServerReadings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ln, addr := listen(t)
+			ln, addr := prototest.Listen(t)
 			go rawSMGW(t, ln, tc.auth, func(p *rawPeer) { p.serveBasic() })
 			cfg := clientConfig(addr, V30)
 			cfg.InsecureSkipAuthServer = tc.skip
@@ -127,8 +128,8 @@ func TestLoginAuthServerReadings(t *testing.T) {
 		_, addr := startServer(t, V30, newTestSMGW(), nil, func(c *ServerConfig) { c.StatusWidth = w })
 		p := dialRaw(t, addr, V30)
 		req := NewLogin(testClientID, testSecret, LoginTransmit, V30, time.Now())
-		p.send(1, req)
-		_, pdu, err := p.read()
+		p.Send(1, req)
+		_, pdu, err := p.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +148,7 @@ func TestSubmitShortAndLong(t *testing.T) {
 		_, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
 		waitReady(t, c)
-		ctx := ctxT(t)
+		ctx := prototest.Ctx(t)
 
 		r, err := c.Submit(ctx, &Submit{NeedReport: 1, SrcTermID: "106900001234", DestTermID: []string{"13300000001"},
 			MsgContent: []byte("hello")})
@@ -212,8 +213,8 @@ func TestDeliverMOAndReport(t *testing.T) {
 			return 0
 		})
 		waitReady(t, c)
-		sc := recv(t, h.connected)
-		ctx := ctxT(t)
+		sc := prototest.Recv(t, h.connected)
+		ctx := prototest.Ctx(t)
 
 		moText := "退订 谢谢"
 		mo := &Deliver{MsgID: h.gen.Next(), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
@@ -223,7 +224,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if err != nil || r.Status != 0 || r.MsgID != mo.MsgID {
 			t.Fatalf("MO: %+v %v", r, err)
 		}
-		d := recv(t, got)
+		d := prototest.Recv(t, got)
 		if back, _ := sms.Decode(d.MsgContent, sms.UCS2); back != moText || d.IsReport != 0 || d.SrcTermID != "13300000001" {
 			t.Fatalf("MO seen as %+v", d)
 		}
@@ -240,7 +241,7 @@ func TestDeliverMOAndReport(t *testing.T) {
 		if r, err := sc.Deliver(ctx, rpt); err != nil || r.Status != 0 {
 			t.Fatalf("report: %+v %v", r, err)
 		}
-		d = recv(t, got)
+		d = prototest.Recv(t, got)
 		if d.IsReport != 1 || d.Report == nil || d.Report.MsgID.String() != sr.MsgID.String() || !d.Report.Delivered() {
 			t.Fatalf("report seen as %+v / %+v", d, d.Report)
 		}
@@ -261,8 +262,8 @@ func TestDeliverHandlerStatus(t *testing.T) {
 	_, addr := startServer(t, V30, h, nil)
 	c := startClient(t, clientConfig(addr, V30), func(context.Context, *Deliver) uint32 { return StatusBusy })
 	waitReady(t, c)
-	sc := recv(t, h.connected)
-	r, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("x")})
+	sc := prototest.Recv(t, h.connected)
+	r, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("x")})
 	if err != nil || r.Status != StatusBusy {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -278,36 +279,36 @@ func TestLoginModes(t *testing.T) {
 	cfg.LoginMode = LoginReceive
 	rc := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
 	waitReady(t, rc)
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 	if sc.LoginMode() != LoginReceive {
 		t.Fatalf("mode %s", sc.LoginMode())
 	}
-	if _, err := rc.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); !errors.Is(err, ErrLoginMode) {
+	if _, err := rc.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"1"}}); !errors.Is(err, ErrLoginMode) {
 		t.Fatalf("receive-only submit: %v", err)
 	}
-	if _, err := sc.Deliver(ctxT(t), &Deliver{MsgContent: []byte("mo")}); err != nil {
+	if _, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("mo")}); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, got)
+	prototest.Recv(t, got)
 
 	cfg.LoginMode = LoginSend
 	sendOnly := startClient(t, cfg, nil)
 	waitReady(t, sendOnly)
-	sc2 := recv(t, h.connected)
-	if _, err := sc2.Deliver(ctxT(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
+	sc2 := prototest.Recv(t, h.connected)
+	if _, err := sc2.Deliver(prototest.Ctx(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
 		t.Fatalf("deliver to send-only: %v", err)
 	}
-	if r, err := sendOnly.Submit(ctxT(t), &Submit{DestTermID: []string{"1"}}); err != nil || r.Status != 0 {
+	if r, err := sendOnly.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"1"}}); err != nil || r.Status != 0 {
 		t.Fatalf("send-only submit: %+v %v", r, err)
 	}
 
 	p := dialRaw(t, addr, V30)
-	p.send(1, NewLogin(testClientID, testSecret, LoginReceive, V30, time.Now()))
-	if _, _, err := p.read(); err != nil {
+	p.Send(1, NewLogin(testClientID, testSecret, LoginReceive, V30, time.Now()))
+	if _, _, err := p.Read(); err != nil {
 		t.Fatal(err)
 	}
-	p.send(2, &Submit{DestTermID: []string{"1"}})
-	if _, pdu, err := p.read(); err != nil || pdu.(*SubmitResp).Status != StatusBadCommand {
+	p.Send(2, &Submit{DestTermID: []string{"1"}})
+	if _, pdu, err := p.Read(); err != nil || pdu.(*SubmitResp).Status != StatusBadCommand {
 		t.Fatalf("%+v %v", pdu, err)
 	}
 }
@@ -316,20 +317,20 @@ func TestLoginModes(t *testing.T) {
 // answered and the client reconnects.
 func TestExit(t *testing.T) {
 	h := newTestSMGW()
-	var logs logBuf
-	_, addr := startServer(t, V30, h, logs.logger())
+	var logs prototest.LogBuf
+	_, addr := startServer(t, V30, h, logs.Logger())
 	c := NewClient(clientConfig(addr, V30), nil)
 	c.Start(context.Background())
 	waitReady(t, c)
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := sc.Close(ctx); err != nil {
 		t.Fatalf("server Exit: %v", err)
 	}
-	recv(t, h.disconnected)
-	recv(t, h.connected) // the client came back
+	prototest.Recv(t, h.disconnected)
+	prototest.Recv(t, h.connected) // the client came back
 	waitReady(t, c)
 	if st := c.Stats(); st.Reconnects < 1 {
 		t.Fatalf("stats %+v", st)
@@ -338,8 +339,8 @@ func TestExit(t *testing.T) {
 	if err := c.Close(ctx); err != nil {
 		t.Fatalf("client Close: %v", err)
 	}
-	recv(t, h.disconnected)
-	logs.waitLog(t, "client sent Exit")
+	prototest.Recv(t, h.disconnected)
+	logs.WaitLog(t, "client sent Exit")
 }
 
 func TestQuery(t *testing.T) {
@@ -347,7 +348,7 @@ func TestQuery(t *testing.T) {
 	_, addr := startServer(t, V30, h, nil)
 	c := startClient(t, clientConfig(addr, V30), nil)
 	waitReady(t, c)
-	r, err := c.Query(ctxT(t), &Query{QueryTime: "20250116", QueryType: 1, QueryCode: "HELP"})
+	r, err := c.Query(prototest.Ctx(t), &Query{QueryTime: "20250116", QueryType: 1, QueryCode: "HELP"})
 	if err != nil || r.MTTLMsg != 42 || r.QueryCode != "HELP" {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -355,7 +356,7 @@ func TestQuery(t *testing.T) {
 	_, addr2 := startServer(t, V30, newTestSMGW(), nil)
 	c2 := startClient(t, clientConfig(addr2, V30), nil)
 	waitReady(t, c2)
-	r, err = c2.Query(ctxT(t), &Query{QueryTime: "20250116"})
+	r, err = c2.Query(prototest.Ctx(t), &Query{QueryTime: "20250116"})
 	if err != nil || r.MTTLMsg != 0 || r.QueryTime != "20250116" {
 		t.Fatalf("%+v %v", r, err)
 	}

@@ -2,8 +2,10 @@ package smpp
 
 import (
 	"context"
-	"sync"
+	"fmt"
 	"testing"
+
+	"hongyan/internal/proto/prototest"
 )
 
 func BenchmarkSubmitMarshal(b *testing.B) {
@@ -72,36 +74,15 @@ func BenchmarkClientSubmit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			c.Start(ctx)
-			if err := c.WaitReady(ctx); err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close(ctx)
 			s := &SubmitSM{SourceAddrTON: 5, SourceAddr: "Hongyan", DestAddrTON: 1, DestAddrNPI: 1,
 				DestinationAddr: "8613800138000", RegisteredDelivery: 1, DataCoding: 8, ShortMessage: ucs2("鸿雁传书，一路平安")}
-			b.ReportAllocs()
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			work := make(chan struct{}, 64)
-			for range 16 {
-				wg.Go(func() {
-					for range work {
-						if r, err := c.Submit(ctx, s); err != nil || r.Status != 0 {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			}
-			for i := 0; i < b.N; i++ {
-				work <- struct{}{}
-			}
-			close(work)
-			wg.Wait()
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submits/s")
+			prototest.Throughput(b, c, 16, func(ctx context.Context) error {
+				r, err := c.Submit(ctx, s)
+				if err == nil && r.Status != 0 {
+					return fmt.Errorf("%+v", r)
+				}
+				return err
+			})
 		})
 	}
 }

@@ -75,10 +75,6 @@ type Client struct {
 	outbinds map[*session.Conn]struct{}
 }
 
-// closeWait bounds the graceful closes we start ourselves (after a peer's
-// unbind, a refused bind), where no caller context exists.
-const closeWait = 5 * time.Second
-
 // NewClient checks cfg and returns a Client; call Start to connect. A nil h
 // answers every deliver_sm with ESME_ROK and drops it.
 func NewClient(cfg ClientConfig, h DeliverHandler) (*Client, error) {

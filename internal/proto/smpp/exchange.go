@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -60,11 +61,7 @@ func (c *Client) call(ctx context.Context, p *session.Client, req PDU, resp Resp
 // goroutine.
 func replyAndClose(conn *session.Conn, req session.Frame, r Response, v Version) {
 	_ = reply(conn, req, r, v)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		_ = conn.Close(ctx)
-	}()
+	link.CloseAsync(conn)
 }
 
 // reply encodes r (Status into command_status) and answers req.
@@ -90,9 +87,9 @@ func refusal(cmd, status uint32, systemID string) Response {
 	return r
 }
 
-// closeConn closes gracefully within closeWait.
+// closeConn closes gracefully within link.CloseWait.
 func closeConn(conn *session.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	ctx, cancel := context.WithTimeout(context.Background(), link.CloseWait)
 	defer cancel()
 	_ = conn.Close(ctx)
 }

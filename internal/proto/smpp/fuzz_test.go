@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"hongyan/internal/proto/prototest"
 )
 
 // Fuzz targets: decoders never panic, errors wrap ErrMalformed, and
@@ -18,19 +20,7 @@ func FuzzDecodeHeader(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, p := range []Protocol{NewProtocol(V34), {Version: V33, ESME: true}} {
-			h, err := p.DecodeHeader(b)
-			if err != nil {
-				if !isMalformed(err) {
-					t.Fatalf("error %v does not wrap ErrMalformed", err)
-				}
-				continue
-			}
-			if h.Length < HeaderLen || h.Length > MaxPDU {
-				t.Fatalf("accepted length %d", h.Length)
-			}
-			if got := p.AppendHeader(nil, h); !p.ESME && !bytes.Equal(got, b[:HeaderLen]) {
-				t.Fatalf("header round trip %x → %x", b[:HeaderLen], got)
-			}
+			prototest.CheckHeader(t, p, b, !p.ESME)
 			_, _, _ = DecodePDU(b, p.Version) // whole-PDU decoding must not panic either
 		}
 	})

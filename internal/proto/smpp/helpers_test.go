@@ -1,21 +1,19 @@
 package smpp
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -26,43 +24,6 @@ const (
 )
 
 func isMalformed(err error) bool { return errors.Is(err, session.ErrMalformed) }
-
-// logBuf collects log output so tests can assert a logged reason.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *logBuf) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// waitLog polls until the log contains want.
-func (l *logBuf) waitLog(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(l.String(), want) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("log never contained %q:\n%s", want, l.String())
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // testSMSC is a ServerHandler that records what it sees and answers with
 // sequential message ids, written in hex when hexIDs is set.
@@ -115,7 +76,7 @@ var testAuth = StaticAuth(map[string]string{testSysID: testPassword})
 
 func serverConfig(v Version, log *slog.Logger) ServerConfig {
 	if log == nil {
-		log = quietLogger()
+		log = prototest.Quiet()
 	}
 	return ServerConfig{Version: v, SystemID: "SMSC", Window: 16, Logger: log, Auth: testAuth,
 		Session: session.Config{RequestTimeout: 2 * time.Second}}
@@ -125,17 +86,7 @@ func serverConfig(v Version, log *slog.Logger) ServerConfig {
 func startServer(t testing.TB, cfg ServerConfig, h ServerHandler) (*Server, string) {
 	t.Helper()
 	srv := NewServer(cfg, h)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = srv.Close(ctx)
-	})
-	return srv, ln.Addr().String()
+	return srv, prototest.Serve(t, srv)
 }
 
 func clientConfig(addr string, v Version) ClientConfig {
@@ -143,7 +94,7 @@ func clientConfig(addr string, v Version) ClientConfig {
 		Name: "test", Addr: addr, SystemID: testSysID, Password: testPassword, Version: v,
 		Conns: 1, Window: 16, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
 		Session: session.Config{RequestTimeout: 2 * time.Second},
-		Logger:  quietLogger(),
+		Logger:  prototest.Quiet(),
 	}
 }
 
@@ -154,15 +105,7 @@ func startClient(t testing.TB, cfg ClientConfig, h DeliverHandler) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer ccancel()
-		_ = c.Close(cctx)
-		cancel()
-	})
-	return c
+	return prototest.Start(t, c)
 }
 
 func waitReady(t testing.TB, c *Client) {
@@ -174,153 +117,66 @@ func waitReady(t testing.TB, c *Client) {
 	}
 }
 
-func recv[T any](t testing.TB, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(3 * time.Second):
-		t.Fatal("timed out waiting on channel")
-		panic("unreachable")
-	}
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func listen(t testing.TB) (net.Listener, string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln, ln.Addr().String()
-}
-
-// rawPeer is a bare TCP peer for byte-level tests.
+// rawPeer is a bare TCP peer for byte-level tests; it reads unknown
+// commands as a nil body.
 type rawPeer struct {
-	t  testing.TB
-	nc net.Conn
-	v  Version
+	*prototest.Peer[uint32, Version, PDU]
+}
+
+func newRawPeer(t testing.TB, nc net.Conn, v Version) *rawPeer {
+	return &rawPeer{&prototest.Peer[uint32, Version, PDU]{T: t, NC: nc, V: v,
+		Proto: NewProtocol(V34), Append: AppendPDU, Decode: DecodePDU}}
 }
 
 func dialRaw(t testing.TB, addr string, v Version) *rawPeer {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawPeer{t: t, nc: nc, v: v}
-}
-
-func (p *rawPeer) send(seq uint32, pdu PDU) {
-	p.t.Helper()
-	p.write(mustPDU(p.t, seq, pdu, p.v))
-}
-
-func (p *rawPeer) write(b []byte) {
-	p.t.Helper()
-	if _, err := p.nc.Write(b); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// read returns the next PDU's header and decoded body (nil body for an
-// unknown command), or err at EOF.
-func (p *rawPeer) read() (session.Header, PDU, error) {
-	_ = p.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
-	hdr := make([]byte, HeaderLen)
-	if _, err := io.ReadFull(p.nc, hdr); err != nil {
-		return session.Header{}, nil, err
-	}
-	h, err := NewProtocol(V34).DecodeHeader(hdr)
-	if err != nil {
-		return h, nil, err
-	}
-	body := make([]byte, h.Length-HeaderLen)
-	if _, err := io.ReadFull(p.nc, body); err != nil {
-		return h, nil, err
-	}
-	_, pdu, err := DecodePDU(append(hdr, body...), p.v)
-	return h, pdu, err
+	return newRawPeer(t, prototest.Dial(t, addr), v)
 }
 
 // bind binds as an ESME in mode and expects status 0.
 func (p *rawPeer) bind(mode BindMode) {
-	p.t.Helper()
-	p.send(1, &Bind{Mode: mode, SystemID: testSysID, Password: testPassword, InterfaceVersion: uint8(p.v)})
-	h, _, err := p.read()
+	p.T.Helper()
+	p.Send(1, &Bind{Mode: mode, SystemID: testSysID, Password: testPassword, InterfaceVersion: uint8(p.V)})
+	h, _, err := p.Read()
 	if err != nil || h.Command != mode.command()|respBit || h.Status != 0 {
-		p.t.Fatalf("bind: %+v %v", h, err)
-	}
-}
-
-// expectClosed waits for the peer to close the connection.
-func (p *rawPeer) expectClosed() {
-	p.t.Helper()
-	for {
-		_, _, err := p.read()
-		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-			return
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			p.t.Fatal("connection not closed")
-		}
+		p.T.Fatalf("bind: %+v %v", h, err)
 	}
 }
 
 // serveBasic answers enquire_link and unbind (then returns) until the
 // connection ends, like a minimal well-behaved peer.
 func (p *rawPeer) serveBasic() {
-	for {
-		h, _, err := p.read()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				continue
-			}
-			return
-		}
+	p.Answer(func(h session.Header) bool {
 		switch h.Command {
 		case CmdEnquireLink:
-			p.send(h.Seq.N, &EnquireLinkResp{})
+			p.Send(h.Seq.N, &EnquireLinkResp{})
 		case CmdUnbind:
-			p.send(h.Seq.N, &UnbindResp{})
-			return
+			p.Send(h.Seq.N, &UnbindResp{})
+			return true
 		}
-	}
+		return false
+	})
 }
 
 // rawSMSC accepts connections, answers the first bind with status 0 and
 // hands the connection to script.
 func rawSMSC(t testing.TB, ln net.Listener, v Version, script func(p *rawPeer)) {
-	for {
-		nc, err := ln.Accept()
+	prototest.Accept(ln, func(nc net.Conn) {
+		p := newRawPeer(t, nc, v)
+		h, pdu, err := p.Read()
 		if err != nil {
 			return
 		}
-		go func() {
-			defer nc.Close()
-			p := &rawPeer{t: t, nc: nc, v: v}
-			h, pdu, err := p.read()
-			if err != nil {
-				return
-			}
-			b, ok := pdu.(*Bind)
-			if !ok {
-				return
-			}
-			out, _ := AppendPDU(nil, h.Seq.N, &BindResp{Mode: b.Mode, SystemID: "RAW"}, v)
-			if _, err := nc.Write(out); err != nil {
-				return
-			}
-			script(p)
-		}()
-	}
+		b, ok := pdu.(*Bind)
+		if !ok {
+			return
+		}
+		out, _ := AppendPDU(nil, h.Seq.N, &BindResp{Mode: b.Mode, SystemID: "RAW"}, v)
+		if _, err := nc.Write(out); err != nil {
+			return
+		}
+		script(p)
+	})
 }
 
 func mustPDU(t testing.TB, seq uint32, p PDU, v Version) []byte {

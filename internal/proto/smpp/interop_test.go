@@ -30,6 +30,7 @@ import (
 	gdata "github.com/linxGnu/gosmpp/data"
 	gpdu "github.com/linxGnu/gosmpp/pdu"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/sms"
 )
 
@@ -160,7 +161,7 @@ func TestInteropClientVsFiorixSMSC(t *testing.T) {
 			}
 			keys := map[string]bool{}
 			for _, p := range parts {
-				r, err := c.Submit(ctxT(t), p)
+				r, err := c.Submit(prototest.Ctx(t), p)
 				if err != nil || r.Status != 0 || r.MessageID == "" {
 					t.Fatalf("%+v %v", r, err)
 				}
@@ -190,12 +191,12 @@ func TestInteropClientVsFiorixSMSC(t *testing.T) {
 				t.Fatalf("fiorix reassembled %q", got)
 			}
 			for range parts {
-				r := recv(t, receipts)
+				r := prototest.Recv(t, receipts)
 				if !r.Delivered() || !r.IDFromTLV || !keys[r.Key(c.IDFormat())] || !IDHexToDec.MatchID(r.ID, r.TextID) {
 					t.Fatalf("receipt %+v does not match %v", r, keys)
 				}
 			}
-			if err := c.Close(ctxT(t)); err != nil {
+			if err := c.Close(prototest.Ctx(t)); err != nil {
 				t.Fatalf("Close (unbind to smpptest): %v", err)
 			}
 			f.mu.Lock()
@@ -212,8 +213,8 @@ func TestInteropClientVsFiorixSMSC(t *testing.T) {
 		f := startFiorixSMSC(t)
 		cfg := clientConfig(f.srv.Addr(), V34)
 		cfg.Password = "wrong"
-		var logs logBuf
-		cfg.Logger = logs.logger()
+		var logs prototest.LogBuf
+		cfg.Logger = logs.Logger()
 		c := startClient(t, cfg, nil)
 		defer func() {
 			if t.Failed() {
@@ -245,7 +246,7 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 		t.Fatalf("bind: %v %v", st.Status(), st.Error())
 	}
 	t.Cleanup(func() { tx.Close() })
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 	if sc.BindMode() != BindTransceiver || sc.SystemID() != testSysID {
 		t.Fatalf("server sees %s %q", sc.BindMode(), sc.SystemID())
 	}
@@ -279,10 +280,10 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 	}
 
 	rcpt := NewReceipt(subs[0], &Receipt{ID: respID, Stat: "DELIVRD", SubmitDate: "2501161700", DoneDate: "2501161701"})
-	if r, err := sc.Deliver(ctxT(t), rcpt); err != nil || r.Status != 0 {
+	if r, err := sc.Deliver(prototest.Ctx(t), rcpt); err != nil || r.Status != 0 {
 		t.Fatalf("receipt: %+v %v", r, err)
 	}
-	p := recv(t, got)
+	p := prototest.Recv(t, got)
 	fl := p.Fields()
 	if p.Header().ID != fpdu.DeliverSMID || fl[pdufield.ESMClass].Bytes()[0] != EsmDeliveryReceipt ||
 		!strings.Contains(fl[pdufield.ShortMessage].String(), "id:"+respID+" ") ||
@@ -290,10 +291,10 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 		t.Fatalf("receipt at fiorix: %v %v", fl, p.TLVFields())
 	}
 	mo := &DeliverSM{SourceAddrTON: 1, SourceAddr: "8613800138000", DestinationAddr: "10658000", DataCoding: 8, ShortMessage: ucs2("退订")}
-	if r, err := sc.Deliver(ctxT(t), mo); err != nil || r.Status != 0 {
+	if r, err := sc.Deliver(prototest.Ctx(t), mo); err != nil || r.Status != 0 {
 		t.Fatalf("MO: %+v %v", r, err)
 	}
-	p = recv(t, got)
+	p = prototest.Recv(t, got)
 	if p.Fields()[pdufield.DataCoding].Bytes()[0] != 8 || utf16BE(p.Fields()[pdufield.ShortMessage].Bytes()) != "退订" {
 		t.Fatalf("MO at fiorix: %v", p.Fields())
 	}
@@ -301,7 +302,7 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 	if err := tx.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.disconnected) != sc {
 		t.Fatal("wrong connection closed")
 	}
 }
@@ -337,7 +338,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 		t.Fatalf("bind: %v", err)
 	}
 	t.Cleanup(func() { _ = sess.Close() })
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 
 	newSubmit := func(text string, long bool) *gpdu.SubmitSM {
 		s := gpdu.NewSubmitSM().(*gpdu.SubmitSM)
@@ -355,7 +356,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 	if err := sess.Transceiver().Submit(short); err != nil {
 		t.Fatal(err)
 	}
-	first := recv(t, resps)
+	first := prototest.Recv(t, resps)
 	if first.CommandStatus != gdata.ESME_ROK || first.MessageID == "" {
 		t.Fatalf("resp %+v", first)
 	}
@@ -367,7 +368,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 		if err := sess.Transceiver().Submit(p); err != nil {
 			t.Fatal(err)
 		}
-		if r := recv(t, resps); r.CommandStatus != gdata.ESME_ROK {
+		if r := prototest.Recv(t, resps); r.CommandStatus != gdata.ESME_ROK {
 			t.Fatalf("part resp %+v", r)
 		}
 	}
@@ -391,10 +392,10 @@ func TestInteropGosmppVsServer(t *testing.T) {
 	}
 
 	rcpt := NewReceipt(subs[0], &Receipt{ID: first.MessageID, Stat: "UNDELIV", Err: "034"})
-	if r, err := sc.Deliver(ctxT(t), rcpt); err != nil || r.Status != 0 {
+	if r, err := sc.Deliver(prototest.Ctx(t), rcpt); err != nil || r.Status != 0 {
 		t.Fatalf("receipt: %+v %v", r, err)
 	}
-	d := recv(t, delivers)
+	d := prototest.Recv(t, delivers)
 	txt, _ := d.Message.GetMessageWithEncoding(gdata.ASCII)
 	tlv, ok := d.OptionalParameters[gpdu.TagReceiptedMessageID]
 	if d.EsmClass != EsmDeliveryReceipt || !strings.Contains(txt, "id:"+first.MessageID+" ") || !strings.Contains(txt, "stat:UNDELIV") ||
@@ -406,7 +407,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 	if err := sess.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		t.Fatal(err)
 	}
-	if recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.disconnected) != sc {
 		t.Fatal("wrong connection closed")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 )
 
@@ -22,21 +23,21 @@ func hdr(length, cmd, seq uint32) []byte {
 // enquire_link on the wire, both directions, against our Client: it probes
 // an idle link and answers the SMSC's probe with the same sequence.
 func TestEnquireLinkClientWire(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	done := make(chan error, 1)
 	go rawSMSC(t, ln, V34, func(p *rawPeer) {
 		done <- func() error {
-			h, _, err := p.read() // the client's idle probe
+			h, _, err := p.Read() // the client's idle probe
 			if err != nil {
 				return err
 			}
 			if h.Command != CmdEnquireLink || h.Length != 16 {
 				return fmt.Errorf("client sent %s len %d", CommandName(h.Command), h.Length)
 			}
-			p.send(h.Seq.N, &EnquireLinkResp{})
-			p.write(hdr(16, CmdEnquireLink, 99))
+			p.Send(h.Seq.N, &EnquireLinkResp{})
+			p.Write(hdr(16, CmdEnquireLink, 99))
 			for {
-				h, _, err := p.read()
+				h, _, err := p.Read()
 				if err != nil {
 					return err
 				}
@@ -46,7 +47,7 @@ func TestEnquireLinkClientWire(t *testing.T) {
 					}
 					return nil
 				}
-				p.send(h.Seq.N, &EnquireLinkResp{}) // another probe
+				p.Send(h.Seq.N, &EnquireLinkResp{}) // another probe
 			}
 		}()
 		p.serveBasic()
@@ -55,7 +56,7 @@ func TestEnquireLinkClientWire(t *testing.T) {
 	cfg.Session.IdleHeartbeat = 50 * time.Millisecond
 	c := startClient(t, cfg, nil)
 	waitReady(t, c)
-	if err := recv(t, done); err != nil {
+	if err := prototest.Recv(t, done); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,15 +68,15 @@ func TestEnquireLinkServerWire(t *testing.T) {
 	cfg.Session.IdleHeartbeat = 50 * time.Millisecond
 	_, addr := startServer(t, cfg, newTestSMSC())
 	p := dialRaw(t, addr, V34)
-	p.write(hdr(16, CmdEnquireLink, 7))
-	if h, _, err := p.read(); err != nil || h.Command != CmdEnquireLinkResp || h.Seq.N != 7 {
+	p.Write(hdr(16, CmdEnquireLink, 7))
+	if h, _, err := p.Read(); err != nil || h.Command != CmdEnquireLinkResp || h.Seq.N != 7 {
 		t.Fatalf("unbound enquire_link: %+v %v", h, err)
 	}
 	p.bind(BindTransceiver)
-	p.write(hdr(16, CmdEnquireLink, 8))
+	p.Write(hdr(16, CmdEnquireLink, 8))
 	sawResp, sawProbe := false, false
 	for !sawResp || !sawProbe {
-		h, _, err := p.read()
+		h, _, err := p.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +85,7 @@ func TestEnquireLinkServerWire(t *testing.T) {
 			sawResp = true
 		case h.Command == CmdEnquireLink && h.Length == 16:
 			sawProbe = true
-			p.send(h.Seq.N, &EnquireLinkResp{})
+			p.Send(h.Seq.N, &EnquireLinkResp{})
 		default:
 			t.Fatalf("unexpected %+v", h)
 		}
@@ -95,13 +96,13 @@ func TestEnquireLinkServerWire(t *testing.T) {
 // a timeout instead of hanging, enquire_link misses drop the link, and the
 // client binds again and carries on.
 func TestPeerStopsAnsweringMidWindow(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	var conns atomic.Int32
 	go rawSMSC(t, ln, V34, func(p *rawPeer) {
 		first := conns.Add(1) == 1
 		answered := 0
 		for {
-			h, _, err := p.read()
+			h, _, err := p.Read()
 			if err != nil {
 				if errors.Is(err, errDeadline) {
 					continue
@@ -114,11 +115,11 @@ func TestPeerStopsAnsweringMidWindow(t *testing.T) {
 			switch h.Command {
 			case CmdSubmitSM:
 				answered++
-				p.send(h.Seq.N, &SubmitSMResp{MessageID: fmt.Sprint(h.Seq.N)})
+				p.Send(h.Seq.N, &SubmitSMResp{MessageID: fmt.Sprint(h.Seq.N)})
 			case CmdEnquireLink:
-				p.send(h.Seq.N, &EnquireLinkResp{})
+				p.Send(h.Seq.N, &EnquireLinkResp{})
 			case CmdUnbind:
-				p.send(h.Seq.N, &UnbindResp{})
+				p.Send(h.Seq.N, &UnbindResp{})
 				return
 			}
 		}
@@ -165,7 +166,7 @@ func TestPeerStopsAnsweringMidWindow(t *testing.T) {
 	var r *SubmitSMResp
 	var err error
 	for time.Now().Before(deadline) {
-		if r, err = c.Submit(ctxT(t), &SubmitSM{DestinationAddr: "1"}); err == nil {
+		if r, err = c.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "1"}); err == nil {
 			break
 		}
 	}
@@ -177,11 +178,11 @@ func TestPeerStopsAnsweringMidWindow(t *testing.T) {
 // A submit_sm answered late is not sent again: SMPP has no retransmission,
 // and an SMSC takes a resent submit_sm as a second message.
 func TestSubmitNotResent(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	var submits atomic.Int32
 	go rawSMSC(t, ln, V34, func(p *rawPeer) {
 		for {
-			h, _, err := p.read()
+			h, _, err := p.Read()
 			if err != nil {
 				if errors.Is(err, errDeadline) {
 					continue
@@ -194,12 +195,12 @@ func TestSubmitNotResent(t *testing.T) {
 				go func() { // answer after the client's timeout
 					time.Sleep(250 * time.Millisecond)
 					b, _ := AppendPDU(nil, h.Seq.N, &SubmitSMResp{MessageID: "late"}, V34)
-					_, _ = p.nc.Write(b)
+					_, _ = p.NC.Write(b)
 				}()
 			case CmdEnquireLink:
-				p.send(h.Seq.N, &EnquireLinkResp{})
+				p.Send(h.Seq.N, &EnquireLinkResp{})
 			case CmdUnbind:
-				p.send(h.Seq.N, &UnbindResp{})
+				p.Send(h.Seq.N, &UnbindResp{})
 				return
 			}
 		}
@@ -208,7 +209,7 @@ func TestSubmitNotResent(t *testing.T) {
 	cfg.Session.RequestTimeout = 100 * time.Millisecond
 	c := startClient(t, cfg, nil)
 	waitReady(t, c)
-	_, err := c.Submit(ctxT(t), &SubmitSM{DestinationAddr: "1"})
+	_, err := c.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "1"})
 	time.Sleep(300 * time.Millisecond)
 	if n, st := submits.Load(), c.Stats(); n != 1 || st.Resends != 0 || !errors.Is(err, session.ErrTimeout) {
 		if st.Resends > 0 {
@@ -224,14 +225,14 @@ func TestSubmitNotResent(t *testing.T) {
 // A malformed or oversized PDU from an ESME closes that connection with a
 // logged reason; the server and its other connections carry on.
 func TestServerMalformedPeer(t *testing.T) {
-	var logs logBuf
+	var logs prototest.LogBuf
 	h := newTestSMSC()
-	_, addr := startServer(t, serverConfig(V34, logs.logger()), h)
+	_, addr := startServer(t, serverConfig(V34, logs.Logger()), h)
 	good := startClient(t, clientConfig(addr, V34), nil)
 	waitReady(t, good)
 	submitOK := func() {
 		t.Helper()
-		r, err := good.Submit(ctxT(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte("ok")})
+		r, err := good.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte("ok")})
 		if err != nil || r.Status != 0 {
 			t.Fatalf("healthy client broken: %+v %v", r, err)
 		}
@@ -252,9 +253,9 @@ func TestServerMalformedPeer(t *testing.T) {
 		if tc.bind {
 			p.bind(BindTransceiver)
 		}
-		p.write(tc.bytes)
-		p.expectClosed()
-		logs.waitLog(t, tc.log)
+		p.Write(tc.bytes)
+		p.ExpectClosed()
+		logs.WaitLog(t, tc.log)
 		submitOK()
 	}
 	if !strings.Contains(logs.String(), "level=ERROR msg=\"session closed\"") {
@@ -282,14 +283,14 @@ func TestServerMalformedBodies(t *testing.T) {
 		{badTLV, ESME_RINVOPTPARSTREAM},
 	} {
 		seq := uint32(10 + i)
-		p.write(append(hdr(uint32(HeaderLen+len(tc.body)), CmdSubmitSM, seq), tc.body...))
-		h, _, err := p.read()
+		p.Write(append(hdr(uint32(HeaderLen+len(tc.body)), CmdSubmitSM, seq), tc.body...))
+		h, _, err := p.Read()
 		if err != nil || h.Command != CmdSubmitSMResp || h.Status != tc.status || h.Seq.N != seq || h.Length != 16 {
 			t.Fatalf("case %d: %+v %v", i, h, err)
 		}
 	}
-	p.send(20, &SubmitSM{DestinationAddr: "1", ShortMessage: []byte("x")})
-	if h, pdu, err := p.read(); err != nil || h.Status != 0 || pdu.(*SubmitSMResp).MessageID == "" {
+	p.Send(20, &SubmitSM{DestinationAddr: "1", ShortMessage: []byte("x")})
+	if h, pdu, err := p.Read(); err != nil || h.Status != 0 || pdu.(*SubmitSMResp).MessageID == "" {
 		t.Fatalf("after bad bodies: %+v %v", h, err)
 	}
 }
@@ -300,35 +301,35 @@ func TestServerBindRules(t *testing.T) {
 	srv, addr := startServer(t, serverConfig(V34, nil), h)
 	expect := func(p *rawPeer, cmd, status, seq uint32) {
 		t.Helper()
-		got, _, err := p.read()
+		got, _, err := p.Read()
 		if err != nil || got.Command != cmd || got.Status != status || got.Seq.N != seq {
 			t.Fatalf("got %s %s seq %d (%v), want %s %s seq %d", CommandName(got.Command), StatusName(got.Status), got.Seq.N, err,
 				CommandName(cmd), StatusName(status), seq)
 		}
 	}
 	p := dialRaw(t, addr, V34)
-	p.send(2, &SubmitSM{DestinationAddr: "1"}) // before bind
+	p.Send(2, &SubmitSM{DestinationAddr: "1"}) // before bind
 	expect(p, CmdSubmitSMResp, ESME_RINVBNDSTS, 2)
-	p.write(hdr(16, 0x0000_0042, 3)) // unknown command
+	p.Write(hdr(16, 0x0000_0042, 3)) // unknown command
 	expect(p, CmdGenericNack, ESME_RINVCMDID, 3)
 	p.bind(BindReceiver)
-	p.send(4, &Bind{Mode: BindTransmitter, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34})
+	p.Send(4, &Bind{Mode: BindTransmitter, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34})
 	expect(p, CmdBindTransmitterResp, ESME_RALYBND, 4)
-	p.send(5, &SubmitSM{DestinationAddr: "1"}) // receivers do not submit
+	p.Send(5, &SubmitSM{DestinationAddr: "1"}) // receivers do not submit
 	expect(p, CmdSubmitSMResp, ESME_RINVBNDSTS, 5)
-	p.send(6, &QuerySM{MessageID: "1"})
+	p.Send(6, &QuerySM{MessageID: "1"})
 	expect(p, CmdQuerySMResp, ESME_RINVBNDSTS, 6)
-	p.send(7, &DeliverSM{})
+	p.Send(7, &DeliverSM{})
 	expect(p, CmdGenericNack, ESME_RINVCMDID, 7)
 
 	// Two binds in one write: one wins, the other gets ESME_RALYBND.
 	two := dialRaw(t, addr, V34)
 	b1 := mustPDU(t, 1, &Bind{Mode: BindTransceiver, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34}, V34)
 	b2 := mustPDU(t, 2, &Bind{Mode: BindTransceiver, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34}, V34)
-	two.write(append(b1, b2...))
+	two.Write(append(b1, b2...))
 	statuses := map[uint32]bool{}
 	for range 2 {
-		got, _, err := two.read()
+		got, _, err := two.Read()
 		if err != nil || got.Command != CmdBindTransceiverResp {
 			t.Fatalf("%+v %v", got, err)
 		}
@@ -337,18 +338,18 @@ func TestServerBindRules(t *testing.T) {
 	if !statuses[ESME_ROK] || !statuses[ESME_RALYBND] {
 		t.Fatalf("two binds: %v", statuses)
 	}
-	recv(t, h.connected)
+	prototest.Recv(t, h.connected)
 
 	// A transmitter gets no deliver_sm.
 	tx := dialRaw(t, addr, V34)
 	tx.bind(BindTransmitter)
 	var txConn *ServerConn
 	for range 2 {
-		if sc := recv(t, h.connected); sc.BindMode() == BindTransmitter {
+		if sc := prototest.Recv(t, h.connected); sc.BindMode() == BindTransmitter {
 			txConn = sc
 		}
 	}
-	if _, err := txConn.Deliver(ctxT(t), &DeliverSM{}); !errors.Is(err, ErrBindMode) {
+	if _, err := txConn.Deliver(prototest.Ctx(t), &DeliverSM{}); !errors.Is(err, ErrBindMode) {
 		t.Fatalf("deliver to transmitter: %v", err)
 	}
 	if n := len(srv.Receivers(testSysID)); n != 2 { // the receiver and the transceiver
@@ -358,13 +359,13 @@ func TestServerBindRules(t *testing.T) {
 	// A 3.3 session knows no data_sm; a 3.3 server no bind_transceiver.
 	p33 := dialRaw(t, addr, V33)
 	p33.bind(BindTransmitter)
-	p33.write(append(hdr(16+12, CmdDataSM, 9), make([]byte, 12)...))
+	p33.Write(append(hdr(16+12, CmdDataSM, 9), make([]byte, 12)...))
 	expect(p33, CmdGenericNack, ESME_RINVCMDID, 9)
 	_, addr33 := startServer(t, serverConfig(V33, nil), newTestSMSC())
 	q := dialRaw(t, addr33, V34)
-	q.send(1, &Bind{Mode: BindTransceiver, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34})
+	q.Send(1, &Bind{Mode: BindTransceiver, SystemID: testSysID, Password: testPassword, InterfaceVersion: 0x34})
 	expect(q, CmdGenericNack, ESME_RINVCMDID, 1)
-	q.v = V33
+	q.V = V33
 	q.bind(BindTransmitter) // the link stays open for a proper bind
 }
 
@@ -372,7 +373,7 @@ func TestServerBindRules(t *testing.T) {
 // with its status, an unknown request gets generic_nack, an oversized PDU
 // closes the link (logged) and the client binds again.
 func TestClientMalformedSMSC(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	conns := make(chan *rawPeer, 4)
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
@@ -380,30 +381,30 @@ func TestClientMalformedSMSC(t *testing.T) {
 		conns <- p
 		<-stop
 	})
-	var logs logBuf
+	var logs prototest.LogBuf
 	cfg := clientConfig(addr, V34)
-	cfg.Logger = logs.logger()
+	cfg.Logger = logs.Logger()
 	c := startClient(t, cfg, func(context.Context, *DeliverSM) uint32 { return 0 })
 	waitReady(t, c)
-	p := recv(t, conns)
+	p := prototest.Recv(t, conns)
 
 	bad, _ := (&DeliverSM{SourceAddr: "8613800138000", ShortMessage: []byte("x")}).Marshal(nil, V34)
-	p.write(append(hdr(uint32(HeaderLen+8), CmdDeliverSM, 5), bad[:8]...))
-	h, _, err := p.read()
+	p.Write(append(hdr(uint32(HeaderLen+8), CmdDeliverSM, 5), bad[:8]...))
+	h, _, err := p.Read()
 	if err != nil || h.Command != CmdDeliverSMResp || h.Status != ESME_RINVCMDLEN || h.Seq.N != 5 {
 		t.Fatalf("%+v %v", h, err)
 	}
-	logs.waitLog(t, "malformed deliver_sm")
-	p.write(hdr(16, CmdSubmitSM, 6)) // an SMSC does not submit to us
-	if h, _, err := p.read(); err != nil || h.Command != CmdGenericNack || h.Status != ESME_RINVCMDID || h.Seq.N != 6 {
+	logs.WaitLog(t, "malformed deliver_sm")
+	p.Write(hdr(16, CmdSubmitSM, 6)) // an SMSC does not submit to us
+	if h, _, err := p.Read(); err != nil || h.Command != CmdGenericNack || h.Status != ESME_RINVCMDID || h.Seq.N != 6 {
 		t.Fatalf("%+v %v", h, err)
 	}
 
-	p.write(binary.BigEndian.AppendUint32(nil, 100000))
-	p.write(make([]byte, 12))
-	p.expectClosed()
-	logs.waitLog(t, "command_length 100000")
-	p2 := recv(t, conns) // the reconnect
+	p.Write(binary.BigEndian.AppendUint32(nil, 100000))
+	p.Write(make([]byte, 12))
+	p.ExpectClosed()
+	logs.WaitLog(t, "command_length 100000")
+	p2 := prototest.Recv(t, conns) // the reconnect
 	go p2.serveBasic()
 	waitReady(t, c)
 }
@@ -411,7 +412,7 @@ func TestClientMalformedSMSC(t *testing.T) {
 // A bind_resp answering with its own sequence number (fiorix's smpptest
 // does) still completes the bind, which always goes out as sequence 1.
 func TestBindRespAnyQuence(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	seqs := make(chan uint32, 1)
 	go func() {
 		nc, err := ln.Accept()
@@ -419,18 +420,18 @@ func TestBindRespAnyQuence(t *testing.T) {
 			return
 		}
 		defer nc.Close()
-		p := &rawPeer{t: t, nc: nc, v: V34}
-		h, _, err := p.read()
+		p := newRawPeer(t, nc, V34)
+		h, _, err := p.Read()
 		if err != nil {
 			return
 		}
 		seqs <- h.Seq.N
-		p.send(12345, &BindResp{Mode: BindTransceiver, SystemID: "ODD"})
+		p.Send(12345, &BindResp{Mode: BindTransceiver, SystemID: "ODD"})
 		p.serveBasic()
 	}()
 	c := startClient(t, clientConfig(addr, V34), nil)
 	waitReady(t, c)
-	if s := recv(t, seqs); s != bindSeq {
+	if s := prototest.Recv(t, seqs); s != bindSeq {
 		t.Fatalf("bind went out as sequence %d", s)
 	}
 }
@@ -438,8 +439,8 @@ func TestBindRespAnyQuence(t *testing.T) {
 // A connection that never binds is closed after LoginTimeout even though it
 // answers enquire_link; a bound one stays.
 func TestServerLoginTimeout(t *testing.T) {
-	var logs logBuf
-	cfg := serverConfig(V34, logs.logger())
+	var logs prototest.LogBuf
+	cfg := serverConfig(V34, logs.Logger())
 	cfg.LoginTimeout = 100 * time.Millisecond
 	cfg.Session.IdleHeartbeat = 30 * time.Millisecond
 	srv, addr := startServer(t, cfg, newTestSMSC())
@@ -449,8 +450,8 @@ func TestServerLoginTimeout(t *testing.T) {
 	in := dialRaw(t, addr, V34)
 	in.bind(BindTransceiver)
 	go in.serveBasic()
-	recv(t, closed)
-	logs.waitLog(t, "no bind within login timeout")
+	prototest.Recv(t, closed)
+	logs.WaitLog(t, "no bind within login timeout")
 	time.Sleep(100 * time.Millisecond)
 	if n := len(srv.Conns()); n != 1 {
 		t.Fatalf("%d bound connections, want 1", n)
@@ -461,10 +462,10 @@ func TestServerLoginTimeout(t *testing.T) {
 // locally do this) reaches the handler, and its key matches the id the
 // late response then gives.
 func TestReceiptBeforeSubmitResp(t *testing.T) {
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	go rawSMSC(t, ln, V34, func(p *rawPeer) {
 		for {
-			h, pdu, err := p.read()
+			h, pdu, err := p.Read()
 			if err != nil {
 				if errors.Is(err, errDeadline) {
 					continue
@@ -474,15 +475,15 @@ func TestReceiptBeforeSubmitResp(t *testing.T) {
 			switch h.Command {
 			case CmdSubmitSM:
 				r := NewReceipt(pdu.(*SubmitSM), &Receipt{ID: "00FF", TextID: "255", Stat: "DELIVRD"})
-				p.send(900, r)
-				if h2, _, err := p.read(); err != nil || h2.Command != CmdDeliverSMResp || h2.Seq.N != 900 {
+				p.Send(900, r)
+				if h2, _, err := p.Read(); err != nil || h2.Command != CmdDeliverSMResp || h2.Seq.N != 900 {
 					return
 				}
-				p.send(h.Seq.N, &SubmitSMResp{MessageID: "00FF"})
+				p.Send(h.Seq.N, &SubmitSMResp{MessageID: "00FF"})
 			case CmdEnquireLink:
-				p.send(h.Seq.N, &EnquireLinkResp{})
+				p.Send(h.Seq.N, &EnquireLinkResp{})
 			case CmdUnbind:
-				p.send(h.Seq.N, &UnbindResp{})
+				p.Send(h.Seq.N, &UnbindResp{})
 				return
 			}
 		}
@@ -497,11 +498,11 @@ func TestReceiptBeforeSubmitResp(t *testing.T) {
 		return ESME_ROK
 	})
 	waitReady(t, c)
-	resp, err := c.Submit(ctxT(t), &SubmitSM{SourceAddr: "Hongyan", DestinationAddr: "8613800138000", RegisteredDelivery: 1})
+	resp, err := c.Submit(prototest.Ctx(t), &SubmitSM{SourceAddr: "Hongyan", DestinationAddr: "8613800138000", RegisteredDelivery: 1})
 	if err != nil || resp.Status != 0 {
 		t.Fatalf("%+v %v", resp, err)
 	}
-	r := recv(t, receipts)
+	r := prototest.Recv(t, receipts)
 	if r.Key(c.IDFormat()) != c.IDFormat().RespKey(resp.MessageID) || !IDHexToDec.MatchID(resp.MessageID, r.TextID) {
 		t.Fatalf("receipt %+v vs resp %q", r, resp.MessageID)
 	}

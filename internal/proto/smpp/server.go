@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -135,16 +136,11 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 // Serve accepts on ln until Close; it returns nil after Close.
 func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
 
-// Close sends unbind to every bound ESME (bounded by closeWait and ctx),
-// then closes all connections gracefully.
+// Close sends unbind to every bound ESME (bounded by link.CloseWait and
+// ctx), then closes all connections gracefully.
 func (s *Server) Close(ctx context.Context) error {
-	uctx, cancel := context.WithTimeout(ctx, closeWait)
+	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).unbind)
 	var wg sync.WaitGroup
-	for _, sc := range s.Conns() {
-		wg.Go(func() { _ = sc.unbind(uctx) })
-	}
-	wg.Wait()
-	cancel()
 	s.mu.Lock()
 	outs := make([]*session.Conn, 0, len(s.outbound))
 	for c := range s.outbound {

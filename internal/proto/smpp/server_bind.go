@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -121,9 +122,9 @@ func (sc *ServerConn) call(ctx context.Context, req PDU, resp Response) error {
 	return nil
 }
 
-// Close sends unbind (bounded by ctx and closeWait), then closes.
+// Close sends unbind (bounded by ctx and link.CloseWait), then closes.
 func (sc *ServerConn) Close(ctx context.Context) error {
-	uctx, cancel := context.WithTimeout(ctx, closeWait)
+	uctx, cancel := context.WithTimeout(ctx, link.CloseWait)
 	defer cancel()
 	_ = sc.unbind(uctx)
 	return sc.conn.Close(ctx)
@@ -145,9 +146,4 @@ func (sc *ServerConn) replyVersion() Version {
 	return sc.srv.cfg.Version
 }
 
-func (sc *ServerConn) remote() string {
-	if a := sc.conn.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
-}
+func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/proto/prototest"
 	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
@@ -41,7 +42,7 @@ func TestBindModes(t *testing.T) {
 			}
 			seen := map[BindMode]int{}
 			for range 2 * len(tc.server) {
-				sc := recv(t, h.connected)
+				sc := prototest.Recv(t, h.connected)
 				seen[sc.BindMode()]++
 				if sc.SystemID() != testSysID || sc.Version() != tc.v {
 					t.Fatalf("server sees %q %s", sc.SystemID(), sc.Version())
@@ -62,7 +63,7 @@ func TestBindModes(t *testing.T) {
 			if tc.resolved == BindTxRx && waitConnected(t, c.ReceiverStats, 2).Connected != 2 {
 				t.Fatalf("receiver stats %+v", c.ReceiverStats())
 			}
-			_, err := c.Submit(ctxT(t), &SubmitSM{DestinationAddr: "1", ShortMessage: []byte("x")})
+			_, err := c.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "1", ShortMessage: []byte("x")})
 			if tc.resolved == BindReceiver {
 				if !errors.Is(err, ErrBindMode) {
 					t.Fatalf("submit on receiver: %v", err)
@@ -142,7 +143,7 @@ func TestSubmitShortAndLong(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, p := range pdus {
-						r, err := c.Submit(ctxT(t), p)
+						r, err := c.Submit(prototest.Ctx(t), p)
 						if err != nil || r.Status != 0 || r.MessageID == "" {
 							t.Fatalf("%+v %v", r, err)
 						}
@@ -181,34 +182,34 @@ func TestSubmitStatusNotError(t *testing.T) {
 	_, addr := startServer(t, serverConfig(V34, nil), h)
 	c := startClient(t, clientConfig(addr, V34), nil)
 	waitReady(t, c)
-	r, err := c.Submit(ctxT(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte("x")})
+	r, err := c.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte("x")})
 	if err != nil || r.Status != ESME_RTHROTTLED || r.MessageID != "" || !Retryable(r.Status) {
 		t.Fatalf("%+v %v", r, err)
 	}
-	if _, err := c.Submit(ctxT(t), &SubmitSM{SourceAddr: strings.Repeat("9", 30)}); !errors.Is(err, ErrInvalid) {
+	if _, err := c.Submit(prototest.Ctx(t), &SubmitSM{SourceAddr: strings.Repeat("9", 30)}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("bad field: %v", err)
 	}
 
 	// generic_nack from a raw SMSC for our submit.
-	ln, addr2 := listen(t)
+	ln, addr2 := prototest.Listen(t)
 	go rawSMSC(t, ln, V34, func(p *rawPeer) {
 		for {
-			h, _, err := p.read()
+			h, _, err := p.Read()
 			if err != nil {
 				return
 			}
 			switch h.Command {
 			case CmdSubmitSM:
-				p.send(h.Seq.N, &GenericNack{Status: ESME_RINVCMDLEN})
+				p.Send(h.Seq.N, &GenericNack{Status: ESME_RINVCMDLEN})
 			case CmdUnbind:
-				p.send(h.Seq.N, &UnbindResp{})
+				p.Send(h.Seq.N, &UnbindResp{})
 				return
 			}
 		}
 	})
 	c2 := startClient(t, clientConfig(addr2, V34), nil)
 	waitReady(t, c2)
-	r, err = c2.Submit(ctxT(t), &SubmitSM{DestinationAddr: "1"})
+	r, err = c2.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "1"})
 	if err != nil || r.Status != ESME_RINVCMDLEN {
 		t.Fatalf("generic_nack: %+v %v", r, err)
 	}
@@ -217,7 +218,7 @@ func TestSubmitStatusNotError(t *testing.T) {
 	cfg.BindMode = BindTransmitter
 	c3 := startClient(t, cfg, nil)
 	waitReady(t, c3)
-	if _, err := c3.Submit(ctxT(t), &SubmitSM{TLVs: TLVs{{TagMessagePayload, []byte("x")}}}); !errors.Is(err, ErrInvalid) {
+	if _, err := c3.Submit(prototest.Ctx(t), &SubmitSM{TLVs: TLVs{{TagMessagePayload, []byte("x")}}}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("3.3 payload: %v", err)
 	}
 }
@@ -245,11 +246,11 @@ func TestDeliverMOAndReceipt(t *testing.T) {
 			waitReady(t, c)
 			var rx *ServerConn
 			for range map[Version]int{V34: 1, V33: 2}[v] {
-				if sc := recv(t, h.connected); sc.BindMode().CanReceive() {
+				if sc := prototest.Recv(t, h.connected); sc.BindMode().CanReceive() {
 					rx = sc
 				}
 			}
-			ctx := ctxT(t)
+			ctx := prototest.Ctx(t)
 
 			mo := &DeliverSM{SourceAddrTON: 1, SourceAddr: "8613800138000", DestinationAddr: "10658000123",
 				DataCoding: 8, ShortMessage: ucs2("退订")}
@@ -257,7 +258,7 @@ func TestDeliverMOAndReceipt(t *testing.T) {
 			if err != nil || r.Status != 0 {
 				t.Fatalf("MO: %+v %v", r, err)
 			}
-			d := recv(t, got)
+			d := prototest.Recv(t, got)
 			if rc, _ := d.Receipt(); rc != nil || fromUCS2(d.ShortMessage) != "退订" || d.DestinationAddr != "10658000123" {
 				t.Fatalf("MO at client: %+v", d)
 			}
@@ -273,7 +274,7 @@ func TestDeliverMOAndReceipt(t *testing.T) {
 			if r, err := rx.Deliver(ctx, rcpt); err != nil || r.Status != 0 {
 				t.Fatalf("receipt: %+v %v", r, err)
 			}
-			d = recv(t, got)
+			d = prototest.Recv(t, got)
 			rc, ok := d.Receipt()
 			if !ok || !rc.Delivered() || rc.Key(c.IDFormat()) != c.IDFormat().RespKey(resp.MessageID) {
 				t.Fatalf("receipt at client %+v (key %q, resp %q)", rc, rc.Key(c.IDFormat()), resp.MessageID)
@@ -287,7 +288,7 @@ func TestDeliverMOAndReceipt(t *testing.T) {
 			if r, err := rx.Deliver(ctx, &DeliverSM{SourceAddr: "1", ShortMessage: []byte("fail me")}); err != nil || r.Status != ESME_RX_T_APPN {
 				t.Fatalf("failing handler: %+v %v", r, err)
 			}
-			recv(t, got)
+			prototest.Recv(t, got)
 		})
 	}
 }
@@ -309,15 +310,15 @@ func TestUnbindBothWays(t *testing.T) {
 	_, addr := startServer(t, serverConfig(V34, nil), h)
 	c := startClient(t, clientConfig(addr, V34), nil)
 	waitReady(t, c)
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 
-	if err := sc.Close(ctxT(t)); err != nil {
+	if err := sc.Close(prototest.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.disconnected) != sc {
 		t.Fatal("wrong conn disconnected")
 	}
-	sc2 := recv(t, h.connected) // the client came back
+	sc2 := prototest.Recv(t, h.connected) // the client came back
 	waitReady(t, c)
 	if st := c.Stats(); st.Reconnects < 1 {
 		t.Fatalf("stats %+v", st)
@@ -326,14 +327,14 @@ func TestUnbindBothWays(t *testing.T) {
 	c2, _ := NewClient(clientConfig(addr, V34), nil)
 	c2.Start(context.Background())
 	waitReady(t, c2)
-	sc3 := recv(t, h.connected)
-	if err := c2.Close(ctxT(t)); err != nil {
+	sc3 := prototest.Recv(t, h.connected)
+	if err := c2.Close(prototest.Ctx(t)); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if recv(t, h.disconnected) != sc3 {
+	if prototest.Recv(t, h.disconnected) != sc3 {
 		t.Fatal("wrong conn disconnected")
 	}
-	if _, err := c2.Submit(ctxT(t), &SubmitSM{DestinationAddr: "1"}); !errors.Is(err, session.ErrClosed) {
+	if _, err := c2.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "1"}); !errors.Is(err, session.ErrClosed) {
 		t.Fatalf("submit after close: %v", err)
 	}
 	_ = sc2
@@ -351,7 +352,7 @@ func TestConcurrentSubmits(t *testing.T) {
 	errs := make(chan error, 300)
 	for i := range 300 {
 		wg.Go(func() {
-			r, err := c.Submit(ctxT(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte{byte(i)}})
+			r, err := c.Submit(prototest.Ctx(t), &SubmitSM{DestinationAddr: "8613800138000", ShortMessage: []byte{byte(i)}})
 			if err == nil && r.Status != 0 {
 				err = errors.New("non-zero status")
 			}
@@ -378,8 +379,8 @@ func TestOtherOperations(t *testing.T) {
 	got := make(chan *DeliverSM, 2)
 	c := startClient(t, clientConfig(addr, V34), func(_ context.Context, d *DeliverSM) uint32 { got <- d; return 0 })
 	waitReady(t, c)
-	sc := recv(t, h.connected)
-	ctx := ctxT(t)
+	sc := prototest.Recv(t, h.connected)
+	ctx := prototest.Ctx(t)
 
 	ds := &DataSM{SourceAddr: "Hongyan", DestinationAddr: "8613800138000", DataCoding: 8,
 		TLVs: TLVs{{TagMessagePayload, ucs2(longChinese)}}}
@@ -417,7 +418,7 @@ func TestOtherOperations(t *testing.T) {
 	if err != nil || dr.Status != 0 {
 		t.Fatalf("server data_sm: %+v %v", dr, err)
 	}
-	if rc, ok := recv(t, got).Receipt(); !ok || rc.ID != "77" || !rc.Delivered() {
+	if rc, ok := prototest.Recv(t, got).Receipt(); !ok || rc.ID != "77" || !rc.Delivered() {
 		t.Fatalf("data_sm receipt %+v", rc)
 	}
 }
@@ -431,23 +432,23 @@ func TestOutbind(t *testing.T) {
 	cfg := clientConfig("127.0.0.1:1", V34) // its own dialling fails: only the outbind path works
 	cfg.BackoffMin, cfg.BackoffMax = time.Hour, time.Hour
 	c := startClient(t, cfg, func(_ context.Context, d *DeliverSM) uint32 { got <- d; return 0 })
-	ln, addr := listen(t)
+	ln, addr := prototest.Listen(t)
 	go func() { _ = c.ServeOutbind(ln) }()
 
-	if err := srv.Outbind(ctxT(t), addr, "SMSC", "wrong"); err != nil {
+	if err := srv.Outbind(prototest.Ctx(t), addr, "SMSC", "wrong"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Outbind(ctxT(t), addr, "SMSC", testPassword); err != nil {
+	if err := srv.Outbind(prototest.Ctx(t), addr, "SMSC", testPassword); err != nil {
 		t.Fatal(err)
 	}
-	sc := recv(t, h.connected)
+	sc := prototest.Recv(t, h.connected)
 	if sc.BindMode() != BindReceiver || sc.SystemID() != testSysID {
 		t.Fatalf("outbind bound %s %q", sc.BindMode(), sc.SystemID())
 	}
-	if r, err := sc.Deliver(ctxT(t), &DeliverSM{SourceAddr: "8613800138000", ShortMessage: []byte("hello")}); err != nil || r.Status != 0 {
+	if r, err := sc.Deliver(prototest.Ctx(t), &DeliverSM{SourceAddr: "8613800138000", ShortMessage: []byte("hello")}); err != nil || r.Status != 0 {
 		t.Fatalf("deliver: %+v %v", r, err)
 	}
-	if d := recv(t, got); string(d.ShortMessage) != "hello" {
+	if d := prototest.Recv(t, got); string(d.ShortMessage) != "hello" {
 		t.Fatalf("%+v", d)
 	}
 	select {
@@ -456,10 +457,10 @@ func TestOutbind(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 	// Client.Close unbinds the outbind connection too.
-	if err := c.Close(ctxT(t)); err != nil {
+	if err := c.Close(prototest.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.disconnected) != sc {
 		t.Fatal("outbind connection not closed")
 	}
 }

@@ -93,10 +93,11 @@ type msgInfo struct {
 	queuedAt int64 // its time
 	fee      int64 // reserved at accept; settled when final (billing.go)
 	chargeOn string
+	business string // for the statistics counters (stats.go)
 }
 
 // msgInfoCols are the columns of messages that make a msgInfo.
-const msgInfoCols = `account_id, state, segments, attempts, operator, gateway, queue_ev, queued_at, fee, charge_on`
+const msgInfoCols = `account_id, state, segments, attempts, operator, gateway, queue_ev, queued_at, fee, charge_on, business`
 
 // loadMessages returns the given messages that exist, reading (and, on
 // PostgreSQL, locking) only those the transaction knows nothing of yet
@@ -124,7 +125,7 @@ func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
 		for rows.Next() {
 			var id int64
 			m := &msgInfo{}
-			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt, &m.fee, &m.chargeOn); err != nil {
+			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt, &m.fee, &m.chargeOn, &m.business); err != nil {
 				return fmt.Errorf("load messages: %w", err)
 			}
 			out[id] = m
@@ -220,9 +221,18 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			note string
 		}
 		var acc []acceptLine
+		daily := dailyCounts{} // business.go
 		for _, it := range items {
-			it.Dup, it.ExistingBatch, it.NoFunds = false, 0, false
+			it.Dup, it.ExistingBatch, it.NoFunds, it.OverQuota = false, 0, false, false
 			b := &it.Batch
+			over, err := daily.overQuota(w, it)
+			if err != nil {
+				return err
+			}
+			if over {
+				it.OverQuota = true
+				continue
+			}
 			var fee int64
 			for _, m := range it.Messages {
 				if !m.State.Final() {
@@ -280,6 +290,7 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			if fee > 0 {
 				w.money(b.AccountID).reserve += fee
 			}
+			daily.count(it)
 			for _, m := range it.Messages {
 				if m.BatchID == 0 {
 					m.BatchID = b.ID
@@ -340,11 +351,12 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				msgs = append(msgs, m.ID, m.BatchID, m.AccountID, m.To, m.Src, m.Content, m.Business, m.Priority, m.Segments,
 					m.Operator, m.Gateway, string(m.State), m.Attempts, us(m.NextAttempt), us(m.ScheduleAt), b2i(m.InFlight),
 					us(m.CreatedAt), us(m.SubmittedAt), us(m.DoneAt), m.OperatorCode, m.Fee, m.ChargeOn, m.Charged, acc[j].ev, acc[j].note)
+				w.countAccepted(m)
 				// Later parts of the same Write, and on SQLite later
 				// Writes, need not read it back.
 				if !m.State.Final() {
 					w.keep(m.ID, &msgInfo{account: m.AccountID, state: m.State, segments: m.Segments, attempts: m.Attempts,
-						operator: m.Operator, gateway: m.Gateway, fee: m.Fee, chargeOn: m.ChargeOn})
+						operator: m.Operator, gateway: m.Gateway, fee: m.Fee, chargeOn: m.ChargeOn, business: m.Business})
 				}
 			}
 		}
@@ -354,7 +366,10 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 		if err := w.insert(w.s.ins.messages, msgs); err != nil {
 			return err
 		}
-		return w.insert(w.s.ins.events, evs)
+		if err := w.insert(w.s.ins.events, evs); err != nil {
+			return err
+		}
+		return daily.flush(w)
 	})
 }
 
@@ -622,24 +637,29 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 		// with a segment acknowledged now, which are Submitted once no
 		// segment 1..segments is missing or unacknowledged.
 		var single, multi [][]any // (message id, submitted at), ascending ids
+		var multiGw []string      // the gateway of multi's last acknowledgement (statistics)
 		for i, r := range oks {
 			if !done[i] {
 				continue // acknowledged before: a repeated answer changes nothing
 			}
 			opIDs = append(opIDs, r.OpMsgID)
 			m := info[r.MessageID]
+			w.count(us(r.At), m.account, m.business, m.operator, r.Gateway, store.Submitted, 0, 1, 0) // a segment sent
 			if m.state.Rank() >= store.Submitted.Rank() {
 				continue
 			}
 			if m.segments == 1 && r.Seq == 1 {
 				m.state = store.Submitted
 				single = append(single, []any{r.MessageID, us(r.At)})
+				w.count(us(r.At), m.account, m.business, m.operator, r.Gateway, store.Submitted, 1, 0, 0)
 				continue
 			}
 			if n := len(multi); n > 0 && multi[n-1][0] == r.MessageID {
 				multi[n-1][1] = us(r.At)
+				multiGw[n-1] = r.Gateway
 			} else {
 				multi = append(multi, []any{r.MessageID, us(r.At)})
+				multiGw = append(multiGw, r.Gateway)
 			}
 		}
 		const submitted = "state = '" + string(store.Submitted) + "', submitted_at = v.column2, in_flight = 0"
@@ -655,7 +675,9 @@ func (s *Store) RecordSubmits(ctx context.Context, results []store.SubmitResult)
 		}
 		for i, ok := range changed {
 			if ok {
-				info[multi[i][0].(int64)].state = store.Submitted
+				m := info[multi[i][0].(int64)]
+				m.state = store.Submitted
+				w.count(multi[i][1].(int64), m.account, m.business, m.operator, multiGw[i], store.Submitted, 1, 0, 0)
 			}
 		}
 		if err := w.insert(w.s.ins.events, evs); err != nil {
@@ -931,6 +953,7 @@ func (w *wtx) applyReports(reps []store.Report, fromKept bool) ([]store.ReportOu
 		}
 		charged := feeTaken(m, m.state, final)
 		w.settleFinal(m, charged)
+		w.countFinal(m, final, ats[i], charged)
 		m.state = final
 		w.final(id)
 		outs[i].Final = final
@@ -1087,6 +1110,7 @@ func (s *Store) FinishMessages(ctx context.Context, fins []store.Finish) error {
 			}
 			if n > 0 {
 				w.settleFinal(m, charged)
+				w.countFinal(m, f.State, us(at), charged)
 				m.state = f.State
 				w.final(f.MessageID)
 				detail := string(f.State)

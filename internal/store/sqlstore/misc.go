@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"hongyan/internal/store"
@@ -149,51 +148,6 @@ func (s *Store) APIKeys(ctx context.Context) ([]*store.APIKey, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: api keys: %w", err)
-	}
-	return out, nil
-}
-
-// ---- business types ----
-
-var btCols = []string{"code", "name", "priority", "max_retries", "retry_interval_us", "max_segments", "at_least_once", "validity_us", "enabled", "fee_per_segment", "charge_on"}
-
-// UpsertBusinessType inserts b or replaces the type with its Code.
-func (s *Store) UpsertBusinessType(ctx context.Context, b *store.BusinessType) error {
-	if b.ChargeOn == "" {
-		b.ChargeOn = store.ChargeDelivered
-	}
-	if b.ChargeOn != store.ChargeDelivered && b.ChargeOn != store.ChargeSubmitted {
-		return fmt.Errorf("store: business type %s: charge_on %q: want %s or %s", b.Code, b.ChargeOn, store.ChargeDelivered, store.ChargeSubmitted)
-	}
-	q := `INSERT INTO business_types (` + strings.Join(btCols, ", ") + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.d.upsert(btCols[:1], btCols[1:], "")
-	return s.write(ctx, "upsert business type", func(w *wtx) error {
-		_, err := w.exec(q, b.Code, b.Name, b.Priority, b.MaxRetries, b.RetryInterval.Microseconds(), b.MaxSegments,
-			b2i(b.AtLeastOnce), b.Validity.Microseconds(), b2i(b.Enabled), b.FeePerSegment, b.ChargeOn)
-		return err
-	})
-}
-
-// BusinessTypes lists every type by code.
-func (s *Store) BusinessTypes(ctx context.Context) ([]*store.BusinessType, error) {
-	rows, err := s.rquery(ctx, `SELECT `+strings.Join(btCols, ", ")+` FROM business_types ORDER BY code`)
-	if err != nil {
-		return nil, fmt.Errorf("store: business types: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.BusinessType
-	for rows.Next() {
-		b := &store.BusinessType{}
-		var retry, validity, alo, enabled int64
-		if err := rows.Scan(&b.Code, &b.Name, &b.Priority, &b.MaxRetries, &retry, &b.MaxSegments, &alo, &validity, &enabled, &b.FeePerSegment, &b.ChargeOn); err != nil {
-			return nil, fmt.Errorf("store: business types: %w", err)
-		}
-		b.RetryInterval, b.Validity = time.Duration(retry)*time.Microsecond, time.Duration(validity)*time.Microsecond
-		b.AtLeastOnce, b.Enabled = alo != 0, enabled != 0
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: business types: %w", err)
 	}
 	return out, nil
 }

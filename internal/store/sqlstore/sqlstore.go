@@ -102,6 +102,9 @@ type Store struct {
 	// (see msgcache.go); nil on PostgreSQL.
 	mc *msgCache
 
+	// stats: the statistics series known to exist (stats.go).
+	stats statsCache
+
 	// SQLite's checkpointer goroutine (nil channels: none).
 	ckStop, ckDone chan struct{}
 
@@ -438,6 +441,9 @@ type wtx struct {
 	finals []int64
 	// acct: money this transaction reserves, releases and charges (billing.go).
 	acct map[int64]*acctMoney
+	// stats: counters this transaction adds to, flushed once per key at its end (stats.go).
+	stats     map[statKey]*statVal
+	newSeries map[seriesKey]int64 // statistics series it created or looked up
 	// lineBlock: this transaction reserved SQLite's current block of line
 	// ids (see sqliteDialect.lineIDs), to be forgotten if it rolls back.
 	lineBlock bool
@@ -538,12 +544,22 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 	if err == nil {
 		err = w.flushMoney()
 	}
+	if err == nil {
+		err = w.flushStats()
+	}
+	var audited func() // an administrative change's audit entry rides in the same transaction (audit.go)
+	if err == nil {
+		audited, err = w.writeAudit()
+	}
 	if err != nil {
 		_ = tx.Rollback()
 	} else if err = tx.Commit(); err != nil {
 		err = fmt.Errorf("commit: %w", err)
+	} else if audited != nil {
+		audited()
 	}
 	w.settle(err == nil)
+	w.settleStats(err == nil)
 	if err != nil && w.lineBlock {
 		s.lineMu.Lock()
 		s.lineNext, s.lineLimit = 0, 0

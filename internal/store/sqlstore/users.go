@@ -70,14 +70,15 @@ func (s *Store) CreateUserToken(ctx context.Context, t *store.UserToken) error {
 		t.CreatedAt = time.Now()
 	}
 	return s.write(ctx, "create user token", func(w *wtx) error {
-		_, err := w.exec(`INSERT INTO user_tokens (hash, prefix, user_id, created_at, revoked) VALUES (?, ?, ?, ?, ?)`,
-			t.Hash, t.Prefix, t.UserID, us(t.CreatedAt), b2i(t.Revoked))
+		_, err := w.exec(`INSERT INTO user_tokens (hash, prefix, user_id, created_at, revoked, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.Hash, t.Prefix, t.UserID, us(t.CreatedAt), b2i(t.Revoked), us(t.ExpiresAt))
 		return s.dupOr(err)
 	})
 }
 
-// UserByToken finds the enabled user of an unrevoked token hash.
+// UserByToken finds the enabled user of an unrevoked, unexpired token hash.
 func (s *Store) UserByToken(ctx context.Context, hash []byte) (*store.User, error) {
 	return s.user(ctx, "user by token",
-		`WHERE disabled = 0 AND id = (SELECT user_id FROM user_tokens WHERE hash = ? AND revoked = 0)`, hash)
+		`WHERE disabled = 0 AND id = (SELECT user_id FROM user_tokens WHERE hash = ? AND revoked = 0 AND (expires_at = 0 OR expires_at > ?))`,
+		hash, us(time.Now()))
 }

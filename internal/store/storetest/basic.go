@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -100,7 +101,7 @@ func testBusinessTypes(t *testing.T, s store.Store) {
 	if len(bts) != 2 || bts[0].Code != "marketing" || bts[1].Code != "verify" {
 		t.Fatalf("BusinessTypes = %+v, want marketing, verify", bts)
 	}
-	if *bts[1] != *b {
+	if !reflect.DeepEqual(bts[1], b) {
 		t.Fatalf("verify = %+v, want %+v", *bts[1], *b)
 	}
 }
