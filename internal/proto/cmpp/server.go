@@ -202,11 +202,14 @@ func (s *Server) connect(sc *ServerConn, f session.Frame) {
 	resp.AuthenticatorISMG = AuthISMG(status, req.AuthenticatorSource, secret, req.Version)
 	sc.sourceAddr, sc.version = req.SourceAddr, req.Version
 	body, _ := resp.Marshal(nil, req.Version)
+	// Ready before the answer leaves: a client may send its first request
+	// the moment it reads the answer, and that request must not find the
+	// connection still logging in.
+	sc.login.SetReady()
 	if err := sc.conn.Reply(f, CmdConnectResp, 0, body); err != nil {
 		s.log.Warn("CONNECT_RESP not sent", "remote", sc.remote(), "err", err)
 		return
 	}
-	sc.login.SetReady()
 	link.Connected(sc.conn, s.log, "client connected",
 		[]any{"source_addr", sc.sourceAddr, "version", sc.version.String()},
 		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })

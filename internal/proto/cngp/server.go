@@ -196,11 +196,14 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 	resp.AuthenticatorServer = AuthServer(status, req.AuthenticatorClient, secret, s.cfg.AuthStatus)
 	sc.clientID, sc.mode, sc.version = req.ClientID, mode, req.Version
 	body, _ := resp.Marshal(nil, sc.version)
+	// Ready before the answer leaves: a client may send its first request
+	// the moment it reads the answer, and that request must not find the
+	// connection still logging in.
+	sc.login.SetReady()
 	if err := sc.conn.Reply(f, CmdLoginResp, StatusOK, body); err != nil {
 		s.log.Warn("Login_Resp not sent", "remote", sc.remote(), "err", err)
 		return
 	}
-	sc.login.SetReady()
 	link.Connected(sc.conn, s.log, "client logged in",
 		[]any{"client_id", sc.clientID, "mode", sc.mode.String(), "version", sc.version.String()},
 		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
