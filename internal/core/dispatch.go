@@ -96,6 +96,13 @@ func (c *Core) freeSlots(op string) int {
 }
 
 func (c *Core) expired(m *store.Message, now time.Time) bool {
+	return now.After(c.validUntil(m))
+}
+
+// validUntil is when a message stops being worth sending: its validity
+// (the business type's, else the platform's) counted from its scheduled
+// time, or from its acceptance when it was not scheduled.
+func (c *Core) validUntil(m *store.Message) time.Time {
 	start := m.CreatedAt
 	if m.ScheduleAt.After(start) {
 		start = m.ScheduleAt
@@ -104,7 +111,7 @@ func (c *Core) expired(m *store.Message, now time.Time) bool {
 	if bt := c.caches.business(m.Business); bt != nil && bt.Validity > 0 {
 		v = bt.Validity
 	}
-	return now.After(start.Add(v))
+	return start.Add(v)
 }
 
 func maxState(a, b store.State) store.State {
@@ -152,7 +159,7 @@ func (c *Core) submitItem(ctx context.Context, it *item, gw *gateway.Gateway) bo
 	if src == "" {
 		src = gw.SrcID
 	}
-	validUntil := m.CreatedAt.Add(c.cfg.Validity)
+	validUntil := c.validUntil(m) // the operator's validity matches ours, scheduled messages included
 	for i, p := range parts {
 		if it.done[i] {
 			continue
