@@ -278,13 +278,7 @@ func accountJSON(a *store.Account) map[string]any {
 }
 
 // yuan renders li (0.001 yuan) as a JSON number in yuan.
-func yuan(li int64) json.Number {
-	sign := ""
-	if li < 0 {
-		sign, li = "-", -li
-	}
-	return json.Number(fmt.Sprintf("%s%d.%03d", sign, li/1000, li%1000))
-}
+func yuan(li int64) json.Number { return json.Number(core.Yuan(li)) }
 
 type accountPatch struct {
 	CallbackURL  *string `json:"callback_url"`
