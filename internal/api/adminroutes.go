@@ -30,7 +30,18 @@ var (
 	platformAll = []string{store.RolePlatformAdmin}
 )
 
+// adminRoutes is the whole table: the core routes here and each area's own
+// (business types, statistics, …) appended, so one rule covers every
+// admin endpoint and AdminRoles lists them all.
 func (s *Server) adminRoutes() []adminRoute {
+	rts := s.coreAdminRoutes()
+	for _, area := range [][]adminRoute{s.businessRoutes(), s.statsRoutes()} {
+		rts = append(rts, area...)
+	}
+	return rts
+}
+
+func (s *Server) coreAdminRoutes() []adminRoute {
 	return []adminRoute{
 		{"GET /api/v1/admin/me", everyone, s.adminMe},
 		{"POST /api/v1/admin/me/password", everyone, s.adminChangePassword},

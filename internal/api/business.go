@@ -21,10 +21,9 @@ import (
 // the province's: platform administrators change them (auditors read), and
 // every change is audited (auditBusiness).
 
+// mountBusiness mounts the partner's own view of its limits; the admin
+// endpoints are in the role table (adminRoutes).
 func (s *Server) mountBusiness(m *http.ServeMux) {
-	for _, rt := range s.businessRoutes() {
-		m.HandleFunc(rt.pattern, s.adminAuth(rt.roles, rt.h))
-	}
 	m.HandleFunc("GET /api/v1/account/limits", s.auth(s.accountLimits))
 }
 

@@ -382,7 +382,7 @@ func TestRoleTableRefusals(t *testing.T) {
 	n := 0
 	for pattern, roles := range sb.API.AdminRoles() {
 		method, path, _ := strings.Cut(pattern, " ")
-		path = strings.NewReplacer("{id}", "1", "{prefix}", "hy_xxxxx", "{number}", "13800138000").Replace(path)
+		path = strings.NewReplacer("{id}", "1", "{prefix}", "hy_xxxxx", "{number}", "13800138000", "{code}", "verify").Replace(path)
 		for role, tk := range byRole {
 			if slices.Contains(roles, role) {
 				continue
