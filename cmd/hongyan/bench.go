@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,6 +38,7 @@ type benchResult struct {
 	P50ms         float64 `json:"p50_ms"`
 	P99ms         float64 `json:"p99_ms"`
 	Rules         bool    `json:"rules,omitempty"` // 5,000 forbidden words and a 1M-number blacklist loaded
+	Bare          bool    `json:"bare,omitempty"`  // no billing, no statistics: the baseline --rules is compared with
 	Cores         int     `json:"cores"`
 	At            string  `json:"at"`
 }
@@ -53,7 +55,8 @@ func runBench(ctx context.Context, args []string) error {
 	sqliteSync := fs.String("sqlite-sync", "full", "SQLite synchronous: full or normal")
 	out := fs.String("out", "", "also append the JSON result to this file")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	rules := fs.Bool("rules", false, "load 5,000 forbidden words and a 1,000,000-number blacklist first (billing is always on)")
+	rules := fs.Bool("rules", false, "every business rule on: 5,000 forbidden words, a 1,000,000-number blacklist, prepaid billing, statistics")
+	bare := fs.Bool("bare", false, "no business rules: free business types (no billing) and no statistics counters, the baseline of --rules")
 	proto := fs.String("proto", "", "measure one protocol's client session alone instead: "+strings.Join(benchProtoNames(), ", ")+
 		" or all (a driver against its simulator on loopback; --duration defaults to 10s per protocol, --concurrency is the number of submitters [window × conns])")
 	latency := fs.Duration("latency", 0, "--proto: the simulator's delay before answering each submit")
@@ -70,6 +73,9 @@ func runBench(ctx context.Context, args []string) error {
 		if flagSet(fs, name) {
 			return fmt.Errorf("--%s needs --proto", name)
 		}
+	}
+	if *rules && *bare {
+		return errors.New("--rules and --bare exclude each other: run one, then the other")
 	}
 	per := 1
 	switch *mode {
@@ -96,7 +102,7 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	log := newLogger("warn", "text")
 	sb, err := app.NewSandbox(ctx, app.SandboxOptions{DataDir: dir, Database: *db, Logger: log, SQLiteSync: *sqliteSync,
-		Sim: sim.Config{Window: 64}, Window: 64})
+		Sim: sim.Config{Window: 64}, Window: 64, Bare: *bare})
 	if err != nil {
 		return err
 	}
@@ -228,7 +234,7 @@ func runBench(ctx context.Context, args []string) error {
 	res := benchResult{Mode: *mode, Database: sb.Store.Dialect(), DurationS: round(sendTime.Seconds()), Concurrency: *conc,
 		Requests: requests.Load(), Errors: errs.Load(), Accepted: accepted.Load(), Delivered: delivered.Load(),
 		AcceptedPerS: round(float64(accepted.Load()) / sendTime.Seconds()), DeliveredPerS: round(float64(delivered.Load()) / deliverTime.Seconds()),
-		P50ms: round(p50), P99ms: round(p99), Rules: *rules, Cores: numCPU(), At: time.Now().Format(time.RFC3339)}
+		P50ms: round(p50), P99ms: round(p99), Rules: *rules, Bare: *bare, Cores: numCPU(), At: time.Now().Format(time.RFC3339)}
 	b, _ := json.Marshal(res)
 	if *out != "" {
 		f, err := os.OpenFile(*out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)

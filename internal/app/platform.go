@@ -40,6 +40,9 @@ type Options struct {
 	Logger *slog.Logger
 	API    api.Options
 	Web    web.Options
+	// NoStatistics keeps no statistics counters: only for measuring their
+	// cost (`hongyan bench --bare`).
+	NoStatistics bool
 }
 
 // Build opens the store, applies the configured business types and
@@ -55,6 +58,9 @@ func Build(ctx context.Context, cfg *Config, opts Options) (*Platform, error) {
 	var sopts []sqlstore.Option
 	if cfg.SQLiteSync == "normal" {
 		sopts = append(sopts, sqlstore.WithSynchronous(sqlstore.SyncNormal))
+	}
+	if opts.NoStatistics {
+		sopts = append(sopts, sqlstore.WithoutStatistics())
 	}
 	st, err := sqlstore.Open(ctx, cfg.Database, sopts...)
 	if err != nil {

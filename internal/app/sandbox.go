@@ -49,6 +49,10 @@ type SandboxOptions struct {
 	// many simulators and gateways; [1].
 	PerOperator int
 	DemoMO      bool
+	// Bare is the benchmarks' baseline without the business rules' costs:
+	// every business type free (no reservation, no ledger) and no
+	// statistics counters (`hongyan bench --bare`).
+	Bare        bool
 	CallbackURL string        // the sandbox account's receive URL for MO and status pushes
 	ReportWait  time.Duration // see core.Config.ReportWait
 	// Gateway, if set, adjusts each gateway's configuration (its Addr is
@@ -114,6 +118,11 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		{Code: "notice", Name: "业务通知", Priority: 1, MaxRetries: 3, RetryInterval: 2 * time.Second, Fee: 0.05},
 		{Code: "marketing", Name: "营销推广", Priority: 2, MaxRetries: 1, RetryInterval: 10 * time.Second, AtLeastOnce: &f,
 			Fee: 0.04, ChargeOn: store.ChargeSubmitted},
+	}
+	if o.Bare {
+		for i := range cfg.BusinessTypes {
+			cfg.BusinessTypes[i].Fee = 0
+		}
 	}
 	sb := &Sandbox{Sims: map[string]Simulator{}, primary: map[string]string{}}
 	cleanup := func() {
@@ -197,6 +206,7 @@ func NewSandbox(ctx context.Context, o SandboxOptions) (*Sandbox, error) {
 		PasswordHash: pwHash, Secret: core.NewSecret("", 18), CallbackURL: o.CallbackURL}}
 	var opts Options
 	opts.Logger = log
+	opts.NoStatistics = o.Bare
 	if o.DemoMO {
 		opts.API.DemoMO = sb.SendMO
 	}

@@ -6,10 +6,19 @@
 // start. Sharding keeps writers (an import of a million numbers, an
 // unsubscribe) from stalling readers, and each change costs O(1), not a
 // copy of the list.
+//
+// The maps hold no pointers: a number of up to 16 digits is packed into a
+// uint64 and its business codes are an index into a small table of the
+// distinct code sets. A million entries then cost the garbage collector
+// nothing to scan (as strings and slices they cost the whole platform ~8 %
+// of its CPU in marking, measured with `hongyan bench --rules`), and about
+// a sixth of the memory. Other numbers (longer, or not all digits) use a
+// plain map, which stays tiny.
 package blacklist
 
 import (
-	"hash/maphash"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -20,25 +29,118 @@ const Global = ""
 const shards = 64
 
 type shard struct {
-	mu sync.RWMutex
-	m  map[string][]string // number → business codes (Global = all)
+	mu     sync.RWMutex
+	packed map[uint64]uint32 // packed number → code set id
+	other  map[string]uint32 // numbers that do not pack
 }
 
 type table struct {
-	seed   maphash.Seed
 	shards [shards]shard
+	sets   *codeSets
 }
 
 func newTable() *table {
-	t := &table{seed: maphash.MakeSeed()}
+	t := &table{sets: newCodeSets()}
 	for i := range t.shards {
-		t.shards[i].m = map[string][]string{}
+		t.shards[i].packed = map[uint64]uint32{}
+		t.shards[i].other = map[string]uint32{}
 	}
 	return t
 }
 
-func (t *table) shard(number string) *shard {
-	return &t.shards[maphash.String(t.seed, number)%shards]
+// pack turns a number of 1–16 ASCII digits into its value with the length
+// in the top byte (so "0138" and "138" differ); ok is false otherwise.
+func pack(number string) (key uint64, ok bool) {
+	if len(number) == 0 || len(number) > 16 {
+		return 0, false
+	}
+	for i := 0; i < len(number); i++ {
+		c := number[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		key = key*10 + uint64(c-'0')
+	}
+	return key | uint64(len(number))<<56, true
+}
+
+func (t *table) shard(key uint64, number string) *shard {
+	if number != "" {
+		var h uint64
+		for i := 0; i < len(number); i++ {
+			h = h*31 + uint64(number[i])
+		}
+		key = h
+	}
+	// Fibonacci hashing spreads consecutive numbers over the shards.
+	return &t.shards[(key*0x9E3779B97F4A7C15)>>58]
+}
+
+// lookup finds where number lives: its shard, and its packed key or, when
+// it does not pack, itself as the key of the other map.
+func (t *table) lookup(number string) (sh *shard, key uint64, str string) {
+	if k, ok := pack(number); ok {
+		return t.shard(k, ""), k, ""
+	}
+	return t.shard(0, number), 0, number
+}
+
+func (sh *shard) get(key uint64, str string) (uint32, bool) {
+	if str != "" {
+		id, ok := sh.other[str]
+		return id, ok
+	}
+	id, ok := sh.packed[key]
+	return id, ok
+}
+
+func (sh *shard) put(key uint64, str string, id uint32) {
+	if str != "" {
+		sh.other[str] = id
+		return
+	}
+	sh.packed[key] = id
+}
+
+func (sh *shard) del(key uint64, str string) {
+	if str != "" {
+		delete(sh.other, str)
+		return
+	}
+	delete(sh.packed, key)
+}
+
+// codeSets interns the distinct sets of business codes entries have (a
+// handful in practice: global, one per business type, a few pairs). Sets
+// are only ever appended, and readers see an immutable snapshot.
+type codeSets struct {
+	mu   sync.Mutex
+	ids  map[string]uint32
+	list atomic.Pointer[[][]string]
+}
+
+func newCodeSets() *codeSets {
+	cs := &codeSets{ids: map[string]uint32{}}
+	cs.list.Store(&[][]string{})
+	return cs
+}
+
+func (cs *codeSets) codes(id uint32) []string { return (*cs.list.Load())[id] }
+
+// id returns the id of the set of codes (sorted, without duplicates).
+func (cs *codeSets) id(codes []string) uint32 {
+	k := strings.Join(codes, "\x00")
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if id, ok := cs.ids[k]; ok {
+		return id
+	}
+	old := *cs.list.Load()
+	next := append(slices.Clip(old), slices.Clone(codes))
+	id := uint32(len(old))
+	cs.ids[k] = id
+	cs.list.Store(&next)
+	return id
 }
 
 // Set is safe for concurrent use.
@@ -59,10 +161,15 @@ func New() *Set {
 // Blocked reports whether number may not receive messages of business, and
 // whether that is because of a global entry.
 func (s *Set) Blocked(number, business string) (blocked, global bool) {
-	sh := s.t.Load().shard(number)
+	t := s.t.Load()
+	sh, key, str := t.lookup(number)
 	sh.mu.RLock()
-	defer sh.mu.RUnlock()
-	for _, b := range sh.m[number] {
+	id, ok := sh.get(key, str)
+	sh.mu.RUnlock()
+	if !ok {
+		return false, false
+	}
+	for _, b := range t.sets.codes(id) {
 		if b == Global {
 			return true, true
 		}
@@ -80,8 +187,11 @@ func (s *Set) Len() int {
 	for i := range t.shards {
 		sh := &t.shards[i]
 		sh.mu.RLock()
-		for _, bs := range sh.m {
-			n += len(bs)
+		for _, id := range sh.packed {
+			n += len(t.sets.codes(id))
+		}
+		for _, id := range sh.other {
+			n += len(t.sets.codes(id))
 		}
 		sh.mu.RUnlock()
 	}
@@ -92,7 +202,7 @@ func (s *Set) Len() int {
 func (s *Set) Replace(entries []Entry) {
 	t := newTable()
 	for _, e := range entries {
-		add(t.shard(e.Number), e)
+		t.add(e)
 	}
 	s.t.Store(t)
 }
@@ -101,36 +211,40 @@ func (s *Set) Replace(entries []Entry) {
 func (s *Set) Add(entries ...Entry) {
 	t := s.t.Load()
 	for _, e := range entries {
-		sh := t.shard(e.Number)
-		sh.mu.Lock()
-		add(sh, e)
-		sh.mu.Unlock()
+		t.add(e)
 	}
 }
 
-func add(sh *shard, e Entry) {
-	for _, b := range sh.m[e.Number] {
-		if b == e.Business {
+func (t *table) add(e Entry) {
+	sh, key, str := t.lookup(e.Number)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	var codes []string
+	if id, ok := sh.get(key, str); ok {
+		codes = t.sets.codes(id)
+		if slices.Contains(codes, e.Business) {
 			return
 		}
 	}
-	sh.m[e.Number] = append(sh.m[e.Number], e.Business)
+	next := append(slices.Clone(codes), e.Business)
+	slices.Sort(next)
+	sh.put(key, str, t.sets.id(next))
 }
 
 // Remove lifts the entry of number for business.
 func (s *Set) Remove(number, business string) {
-	sh := s.t.Load().shard(number)
+	t := s.t.Load()
+	sh, key, str := t.lookup(number)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	var keep []string
-	for _, b := range sh.m[number] {
-		if b != business {
-			keep = append(keep, b)
-		}
+	id, ok := sh.get(key, str)
+	if !ok {
+		return
 	}
+	keep := slices.DeleteFunc(slices.Clone(t.sets.codes(id)), func(b string) bool { return b == business })
 	if len(keep) == 0 {
-		delete(sh.m, number)
-	} else {
-		sh.m[number] = keep
+		sh.del(key, str)
+		return
 	}
+	sh.put(key, str, t.sets.id(keep))
 }

@@ -61,7 +61,13 @@ type options struct {
 	readConns       int
 	maxConns        int
 	checkpointEvery time.Duration // SQLite: checkpointer interval; 0 = none (the writer checkpoints)
+	noStats         bool
 }
+
+// WithoutStatistics stops the statistics counters (B4) being kept: reports
+// then show nothing new. Only for measuring what the counters cost
+// (`hongyan bench --bare`); a platform keeps them.
+func WithoutStatistics() Option { return func(o *options) { o.noStats = true } }
 
 // WithSynchronous sets SQLite's synchronous level (default SyncFull).
 // Ignored for PostgreSQL, whose durability is the server's configuration.
@@ -103,7 +109,8 @@ type Store struct {
 	mc *msgCache
 
 	// stats: the statistics series known to exist (stats.go).
-	stats statsCache
+	stats   statsCache
+	noStats bool // WithoutStatistics
 
 	// SQLite's checkpointer goroutine (nil channels: none).
 	ckStop, ckDone chan struct{}
@@ -127,18 +134,25 @@ func OpenStore(ctx context.Context, dsn string, opts ...Option) (*Store, error) 
 	for _, f := range opts {
 		f(&o)
 	}
+	var s *Store
+	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return openPostgres(ctx, dsn, o)
+		s, err = openPostgres(ctx, dsn, o)
 	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"), o)
+		s, err = openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"), o)
 	case dsn == "":
 		return nil, errors.New("store: open: empty DSN")
 	case strings.Contains(dsn, "://"):
 		return nil, fmt.Errorf("store: open: unsupported DSN scheme in %q (want sqlite:PATH, a file path, or postgres://…)", redact(dsn))
 	default:
-		return openSQLite(ctx, dsn, o)
+		s, err = openSQLite(ctx, dsn, o)
 	}
+	if err != nil {
+		return nil, err
+	}
+	s.noStats = o.noStats
+	return s, nil
 }
 
 func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
@@ -441,6 +455,8 @@ type wtx struct {
 	finals []int64
 	// acct: money this transaction reserves, releases and charges (billing.go).
 	acct map[int64]*acctMoney
+	// sub: subscriber months this transaction prices and gives back (subscriptions.go).
+	sub *subTx
 	// stats: counters this transaction adds to, flushed once per key at its end (stats.go).
 	stats     map[statKey]*statVal
 	newSeries map[seriesKey]int64 // statistics series it created or looked up
@@ -543,6 +559,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 	}
 	if err == nil {
 		err = w.flushMoney()
+	}
+	if err == nil {
+		err = w.flushSubs() // after the accounts: every transaction locks accounts, then subscriber months
 	}
 	if err == nil {
 		err = w.flushStats()

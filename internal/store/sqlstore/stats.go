@@ -103,6 +103,9 @@ func dayOf(t int64) int64 {
 
 // count adds to the counter of the hour of at (unix microseconds).
 func (w *wtx) count(at, account int64, business, operator, gateway string, state store.State, messages, segments, fees int64) {
+	if w.s.noStats {
+		return
+	}
 	if w.stats == nil {
 		w.stats = map[statKey]*statVal{}
 	}
