@@ -24,8 +24,14 @@ import (
 
 const adminUsage = `Usage: hongyan admin [--server URL] [--token TOKEN] [--json] COMMAND …
 
-The server and token come from --server/--token or HONGYAN_SERVER/HONGYAN_TOKEN
-(hongyan demo prints the token as "Admin token:").
+The server and token come from --server/--token, HONGYAN_SERVER/HONGYAN_TOKEN, or
+the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin token:").
+
+  login [--user NAME] [--print]                             log in with a password (asked for, or one line on
+                                                             stdin); the token is kept in ~/.config/hongyan/token.json
+                                                             (HONGYAN_CONFIG_DIR) for the next commands, or printed
+  logout [--all]                                            revoke the token (--all: every token of the user)
+  whoami                                                    who the token belongs to
 
   blacklist add NUMBER… [--business CODE] [--reason TEXT]   bar numbers (every business type unless --business)
   blacklist import FILE [--business CODE] [--reason TEXT]   one number per line (or CSV, first column)
@@ -97,17 +103,31 @@ func runAdmin(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("no command given")
 	}
-	if c.server == "" {
-		c.server = "http://127.0.0.1:8080"
-	}
-	if !strings.Contains(c.server, "://") {
+	noun, verb, tail := rest[0], "", rest[1:]
+	if c.server != "" && !strings.Contains(c.server, "://") {
 		c.server = "http://" + c.server
 	}
 	c.server = strings.TrimRight(c.server, "/")
-	if c.token == "" {
-		return errors.New("no administrator token: give --token or set HONGYAN_TOKEN (hongyan demo prints one)")
+	if noun != "login" {
+		if err := c.useSavedLogin(); err != nil {
+			return err
+		}
 	}
-	noun, verb, tail := rest[0], "", rest[1:]
+	if c.server == "" {
+		c.server = "http://127.0.0.1:8080"
+	}
+	if noun == "login" {
+		return c.login(ctx, tail)
+	}
+	if c.token == "" {
+		return errors.New("no administrator token: run hongyan admin login, or give --token / set HONGYAN_TOKEN (hongyan demo prints one)")
+	}
+	switch noun {
+	case "logout":
+		return c.logout(ctx, tail)
+	case "whoami":
+		return c.whoami(ctx)
+	}
 	if len(tail) > 0 {
 		verb, tail = tail[0], tail[1:]
 	}

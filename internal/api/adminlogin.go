@@ -57,6 +57,31 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_at": ts(t.ExpiresAt), "user": wh.userJSON(u)})
 }
 
+// adminLogout answers POST /api/v1/admin/logout: the token used is revoked
+// at once; with ?all=true every token of the caller is (signing out of every
+// machine, e.g. after a laptop is lost).
+func (s *Server) adminLogout(w http.ResponseWriter, r *http.Request, u *store.User) {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	all := r.URL.Query().Get("all")
+	if all != "" && all != "true" && all != "false" {
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("all=%q: want true or false", all))
+		return
+	}
+	n := 1
+	var err error
+	if all == "true" {
+		n, err = s.core.Store().RevokeUserTokens(r.Context(), u.ID, nil)
+	} else {
+		err = s.core.Store().RevokeUserToken(r.Context(), core.HashKey(strings.TrimSpace(tok)))
+	}
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	s.log.Info("admin api: logout", "user", u.Username, "tokens", n, "remote", r.RemoteAddr)
+	writeJSON(w, http.StatusOK, map[string]any{"revoked": n})
+}
+
 // checkLogin checks name's password under the lockout. It returns the
 // user when the password is right, how long to wait when the name is
 // locked, neither for a wrong password (or user), or the store's error.

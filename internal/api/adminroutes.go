@@ -44,6 +44,7 @@ func (s *Server) adminRoutes() []adminRoute {
 func (s *Server) coreAdminRoutes() []adminRoute {
 	return []adminRoute{
 		{"GET /api/v1/admin/me", everyone, s.adminMe},
+		{"POST /api/v1/admin/logout", everyone, s.adminLogout},
 		{"POST /api/v1/admin/me/password", everyone, s.adminChangePassword},
 		{"GET /api/v1/admin/gateways", platformRO, s.adminGateways},
 

@@ -15,6 +15,9 @@ type AdminStore interface {
 	// RevokeUserTokens revokes a user's tokens except the one whose hash is
 	// except (nil = all); returns how many it revoked.
 	RevokeUserTokens(ctx context.Context, userID int64, except []byte) (int, error)
+	// RevokeUserToken revokes the one token hashed hash (a logout);
+	// ErrNotFound when it is unknown or revoked already.
+	RevokeUserToken(ctx context.Context, hash []byte) error
 	// RevokeAPIKey revokes an account's unrevoked keys with that prefix;
 	// ErrNotFound when there is none.
 	RevokeAPIKey(ctx context.Context, accountID int64, prefix string) (int, error)

@@ -49,6 +49,17 @@ func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, except []byt
 	return int(n), err
 }
 
+// RevokeUserToken revokes one token.
+func (s *Store) RevokeUserToken(ctx context.Context, hash []byte) error {
+	return s.write(ctx, "revoke user token", func(w *wtx) error {
+		n, err := w.execN(`UPDATE user_tokens SET revoked = 1 WHERE hash = ? AND revoked = 0`, hash)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("user token: %w", store.ErrNotFound)
+		}
+		return err
+	})
+}
+
 // RevokeAPIKey revokes an account's live keys with a prefix.
 func (s *Store) RevokeAPIKey(ctx context.Context, accountID int64, prefix string) (int, error) {
 	var n int64

@@ -51,6 +51,18 @@ func testUserAdmin(t *testing.T, s store.Store) {
 	_, err = s.UserByToken(f.ctx, old)
 	wantErr(t, err, store.ErrNotFound, "expired token")
 
+	// Logging out revokes that one token, once.
+	out := bytes.Repeat([]byte{0x5a}, 32)
+	f.must(s.CreateUserToken(f.ctx, &store.UserToken{Hash: out, Prefix: "hya_out0", UserID: a.ID, CreatedAt: base}))
+	f.must(s.RevokeUserToken(f.ctx, out))
+	_, err = s.UserByToken(f.ctx, out)
+	wantErr(t, err, store.ErrNotFound, "logged-out token")
+	wantErr(t, s.RevokeUserToken(f.ctx, out), store.ErrNotFound, "logging out twice")
+	wantErr(t, s.RevokeUserToken(f.ctx, bytes.Repeat([]byte{0x5b}, 32)), store.ErrNotFound, "an unknown token")
+	if _, err := s.UserByToken(f.ctx, live); err != nil {
+		t.Fatalf("another token of the same user after a logout: %v", err)
+	}
+
 	// Revoking all but the caller's own token (a password change).
 	n, err := s.RevokeUserTokens(f.ctx, a.ID, live)
 	f.must(err)
