@@ -160,6 +160,7 @@ func (c *Core) submitItem(ctx context.Context, it *item, gw *gateway.Gateway) bo
 		src = gw.SrcID
 	}
 	validUntil := c.validUntil(m) // the operator's validity matches ours, scheduled messages included
+	wantReport := c.wantsReport(m)
 	for i, p := range parts {
 		if it.done[i] {
 			continue
@@ -171,7 +172,7 @@ func (c *Core) submitItem(ctx context.Context, it *item, gw *gateway.Gateway) bo
 		}
 		sub := &gateway.Submit{
 			MessageID: m.ID, Seq: p.Seq, Total: p.Total, Src: src, To: m.To,
-			Coding: coding, UDHI: len(p.UDH) > 0, Content: p.Content(), WantReport: true, ValidUntil: validUntil,
+			Coding: coding, UDHI: len(p.UDH) > 0, Content: p.Content(), WantReport: wantReport, ValidUntil: validUntil,
 		}
 		c.inflight.Add(1)
 		go func() {
@@ -256,6 +257,9 @@ func (c *Core) attemptDone(ctx context.Context, it *item, gw *gateway.Gateway, o
 	}
 	if failed == nil {
 		c.m.submitted.Inc()
+		if !c.wantsReport(m) {
+			c.finishAsync(ctx, sentWithoutReport(m.ID, c.now()))
+		}
 		return
 	}
 	now := c.now()
@@ -317,4 +321,18 @@ func (c *Core) finishAsync(ctx context.Context, f store.Finish) {
 	if err := c.write(ctx, writeOp{finishes: []store.Finish{f}}); err != nil {
 		c.log.Error("finish message", "message", f.MessageID, "state", f.State, "err", err)
 	}
+}
+
+// wantsReport says whether m's business type asks the operator for status
+// reports (the default, and for a type no longer known).
+func (c *Core) wantsReport(m *store.Message) bool {
+	bt := c.caches.business(m.Business)
+	return bt == nil || bt.ReportRequired
+}
+
+// sentWithoutReport ends a message of a type without status reports once
+// the operator took every segment.
+func sentWithoutReport(id int64, at time.Time) store.Finish {
+	return store.Finish{MessageID: id, State: store.Sent, Code: "NOREPORT",
+		Reason: "the operator took every segment; the business type asks for no status report", At: at}
 }

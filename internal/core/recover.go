@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"hongyan/internal/store"
 )
@@ -19,6 +20,9 @@ func (c *Core) recover(ctx context.Context) error {
 	var evs []store.Event
 	err := c.st.PendingMessages(ctx, func(m *store.Message) error {
 		switch {
+		case m.State == store.Submitted && !c.wantsReport(m):
+			fins = append(fins, sentWithoutReport(m.ID, now)) // submitted just before the stop
+			return nil
 		case m.State == store.Submitted:
 			return nil // waiting for reports
 		case m.State == store.Accepted:
@@ -36,6 +40,11 @@ func (c *Core) recover(ctx context.Context) error {
 			if s.OpMsgID != "" && s.Seq >= 1 && s.Seq <= m.Segments {
 				it.done[s.Seq-1] = true
 			}
+		}
+		if !slices.Contains(it.done, false) && !c.wantsReport(m) {
+			// Every segment acknowledged, the message not yet marked so.
+			fins = append(fins, sentWithoutReport(m.ID, now))
+			return nil
 		}
 		if !m.InFlight {
 			c.enqueue(it, now)

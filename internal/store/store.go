@@ -49,7 +49,7 @@ func (s State) Rank() int {
 		return 2
 	case Submitted:
 		return 3
-	case Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Filtered, Blacklisted:
+	case Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Filtered, Blacklisted, Sent:
 		return 9
 	}
 	return 0
@@ -149,7 +149,7 @@ func Charges(chargeOn string, from, to State) bool {
 	case to == Delivered:
 		return chargeOn == ChargeDelivered || chargeOn == ChargeSubmitted
 	case chargeOn == ChargeSubmitted:
-		return from == Submitted && (to == Undelivered || to == Expired || to == Unknown)
+		return from == Submitted && (to == Undelivered || to == Expired || to == Unknown || to == Sent)
 	}
 	return false
 }
