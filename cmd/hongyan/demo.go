@@ -12,6 +12,9 @@ import (
 	"hongyan/internal/sim"
 )
 
+// demoHistoryDays of past traffic the demo writes on its first start.
+const demoHistoryDays = 30
+
 func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	addr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
@@ -30,6 +33,14 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	if err := sb.SeedProvince(ctx); err != nil { // organisations and one user per role (A1)
 		return err
+	}
+	start := time.Now()
+	past, err := sb.SeedHistory(ctx, demoHistoryDays) // reports are not empty on the first visit
+	if err != nil {
+		return err
+	}
+	if past > 0 {
+		log.Info("demo: wrote past traffic", "messages", past, "days", demoHistoryDays, "took", time.Since(start).Round(time.Millisecond))
 	}
 	if err := sb.Start(ctx); err != nil {
 		return err
