@@ -37,9 +37,12 @@ the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin 
   blacklist import FILE [--business CODE] [--reason TEXT]   one number per line (or CSV, first column)
   blacklist remove NUMBER [--business CODE]
   blacklist list [--number NUMBER] [--limit N]
-  keyword add WORD… [--action reject]                        forbidden words of the content filter
+  keyword add WORD… [--action reject|review]                 forbidden words of the content filter (review: hold for an auditor)
   keyword list
   keyword remove ID
+  review list [--decided] [--account ACCOUNT] [--limit N]    requests held for review (a review word in the text)
+  review show ID | review approve ID | review reject ID --reason TEXT
+                                                             an auditor's decision: approved ones are sent, rejected ones filtered
   account list
   account recharge ACCOUNT AMOUNT [--note TEXT]              ACCOUNT is a name or id; AMOUNT in yuan (negative = adjust)
   account ledger ACCOUNT [--limit N]
@@ -59,11 +62,26 @@ the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin 
       --monthly-fee YUAN --monthly-cap YUAN --charge-on delivered|submitted --report-required=BOOL
       --max-retries N --retry-interval 5s --validity 48h --max-segments N --at-least-once=BOOL
       --service-code CODE --keywords KW,KW --send-hours 08:00-21:00
+      --template-required=BOOL --signature none|prefix|suffix --unsubscribe-text 回T退订
+      --freq-limit N --freq-window 24h                       at most N messages to one number per window (0 = no limit)
   business update CODE SETTINGS                              change the settings given
   business disable CODE | business enable CODE              a disabled type refuses new messages
   grant list [--org ID | --account ACCOUNT]                  every grant, or what one may use
   grant set (--org ID | --account ACCOUNT) CODE… | --none    replace its grants ("*" = every type)
   account limits ACCOUNT [--tps N] [--daily-quota N] [--ip-allow CIDR,…]   show or set (0 / "" = no limit)
+  subscription list [--business B] [--number N] [--state active|cancelled|all] [--month 2026-02]
+                                                             subscriptions (M8) and what each was charged that month
+  subscription add|remove BUSINESS NUMBER                    subscribe / unsubscribe by hand (audited)
+  subscription push BUSINESS TEXT [--after NUMBER]           send to every active subscriber, as the provider
+  subscription services | subscription service set BUSINESS --code CODE --account ACCOUNT | subscription service remove BUSINESS
+  signature add TEXT [--account A | --org O] [--default]    register a signature (【中国邮政】), pending approval
+  signature list [--state S] [--account A | --org O]         signatures in scope
+  signature approve ID | signature reject ID --reason TEXT  a platform administrator's review
+  signature default ID | signature remove ID                 make it its owner's default | withdraw it
+  template add CODE --business B --text TEXT [--account A | --org O]
+                                                             register a template with {variables}, pending approval
+  template list [--state S] [--business B] [--account A | --org O]
+  template approve ID | template reject ID --reason TEXT | template remove ID
   org add CODE NAME [--parent CODE] [--level province|city|county]   a province has no parent
   org list [--tree]
   user add USERNAME --role ROLE [--org CODE] [--account ACCOUNT] [--password PW]
@@ -144,6 +162,8 @@ func runAdmin(ctx context.Context, args []string) error {
 		return c.keywordAdd(ctx, tail)
 	case "keyword list":
 		return c.keywordList(ctx, tail)
+	case "review " + verb:
+		return c.reviewQueue(ctx, verb, tail) // admin_review.go
 	case "keyword remove":
 		return c.simpleDelete(ctx, tail, "keyword remove ID", "/api/v1/admin/filter-words/")
 	case "account list":
@@ -204,6 +224,12 @@ func runAdmin(ctx context.Context, args []string) error {
 		return c.grantSet(ctx, tail)
 	case "account limits":
 		return c.accountLimits(ctx, tail)
+	}
+	if noun == "signature" || noun == "template" { // admin_templates.go
+		return c.templated(ctx, noun, verb, tail)
+	}
+	if noun == "subscription" {
+		return c.subscription(ctx, verb, tail) // admin_subscriptions.go
 	}
 	if noun == "audit" {
 		return c.audit(ctx, rest[1:])
@@ -483,13 +509,13 @@ func (c *adminClient) blacklistList(ctx context.Context, args []string) error {
 
 func (c *adminClient) keywordAdd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("keyword add", flag.ContinueOnError)
-	action := fs.String("action", "reject", "reject")
+	action := fs.String("action", "reject", reviewAction)
 	words, err := parseMixed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(words) == 0 {
-		return errors.New("usage: hongyan admin keyword add WORD… [--action reject]")
+		return errors.New("usage: hongyan admin keyword add WORD… [--action reject|review]")
 	}
 	for _, w := range words {
 		var res map[string]any

@@ -18,7 +18,9 @@ import (
 const businessFlagsUsage = `[--name NAME] [--priority 0|1|2] [--fee YUAN] [--charge-mode per_message|monthly|monthly_capped|free]
       [--monthly-fee YUAN] [--monthly-cap YUAN] [--charge-on delivered|submitted] [--report-required=true|false]
       [--max-retries N] [--retry-interval 5s] [--validity 48h] [--max-segments N] [--at-least-once=true|false]
-      [--service-code CODE] [--keywords KW,KW…] [--send-hours 08:00-21:00]`
+      [--service-code CODE] [--keywords KW,KW…] [--send-hours 08:00-21:00]
+      [--template-required=true|false] [--signature none|prefix|suffix] [--unsubscribe-text 回T退订]
+      [--freq-limit N --freq-window 1h]`
 
 // businessFlags registers the settings of a business type; set reports
 // which were given, as the API body wants them.
@@ -39,6 +41,11 @@ func businessFlags(fs *flag.FlagSet) func() map[string]any {
 	code := fs.String("service-code", "", "the type's long number or extension")
 	kws := fs.String("keywords", "", "comma-separated MO keywords that reach this type")
 	hours := fs.String("send-hours", "", `sending hours, e.g. 08:00-21:00 ("" = any time)`)
+	tmplReq := fs.Bool("template-required", false, "free text is refused: approved templates only")
+	sig := fs.String("signature", "", "where the sending unit's signature goes: none, prefix or suffix")
+	unsub := fs.String("unsubscribe-text", "", `appended to every message, e.g. 回T退订 ("" = none)`)
+	freq := fs.Int("freq-limit", 0, "at most this many messages to one number within --freq-window (0 = no limit)")
+	freqWin := fs.String("freq-window", "", "the frequency limit's window, e.g. 1h or 24h")
 	return func() map[string]any {
 		body := map[string]any{}
 		fs.Visit(func(f *flag.Flag) {
@@ -75,6 +82,16 @@ func businessFlags(fs *flag.FlagSet) func() map[string]any {
 				body["mo_keywords"] = splitList(*kws)
 			case "send-hours":
 				body["send_hours"] = *hours
+			case "freq-limit":
+				body["freq_limit"] = *freq
+			case "freq-window":
+				body["freq_window"] = *freqWin
+			case "template-required":
+				body["template_required"] = *tmplReq
+			case "signature":
+				body["signature"] = *sig
+			case "unsubscribe-text":
+				body["unsubscribe_text"] = *unsub
 			}
 		})
 		return body
@@ -155,6 +172,18 @@ func businessSummary(b map[string]any) string {
 	s := fmt.Sprintf("%s, %s, fee %s yuan/segment charged on %s", state, str(b["charge_mode"]), str(b["fee"]), str(b["charge_on"]))
 	if h := str(b["send_hours"]); h != "" {
 		s += ", sends " + h
+	}
+	if n := str(b["freq_limit"]); n != "" && n != "0" {
+		s += ", at most " + n + " per number per " + str(b["freq_window"])
+	}
+	if b["template_required"] == true {
+		s += ", templates only"
+	}
+	if p := str(b["signature"]); p != "" && p != "none" {
+		s += ", signature " + p
+	}
+	if u := str(b["unsubscribe_text"]); u != "" {
+		s += ", appends " + u
 	}
 	return s
 }

@@ -145,7 +145,7 @@ func TestAdminCommandMistakes(t *testing.T) {
 	}{
 		{[]string{"blacklist", "add"}, "usage"},
 		{[]string{"blacklist", "add", "12345"}, "invalid_number"},
-		{[]string{"keyword", "add", "中奖", "--action", "review"}, "invalid_action"},
+		{[]string{"keyword", "add", "中奖", "--action", "delete"}, "invalid_action"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"account", "recharge", "x"}, "usage"},
 		{[]string{"--token", "wrong", "keyword", "list"}, "unauthorized"},

@@ -34,6 +34,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := sb.SeedProvince(ctx); err != nil { // organisations and one user per role (A1)
 		return err
 	}
+	if err := sb.SeedTemplates(ctx); err != nil { // an approved signature and template for the province
+		return err
+	}
 	start := time.Now()
 	past, err := sb.SeedHistory(ctx, demoHistoryDays) // reports are not empty on the first visit
 	if err != nil {
@@ -55,6 +58,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "  Legacy:  user=%s pwd=%s (GET /sms/send)\n", app.SandboxAccount, sb.Password)
 	printDemoUsers(w, sb)
 	fmt.Fprintf(w, "\nSend an SMS:\n  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"to\":[\"13800138000\"],\"content\":\"您的邮件已到达，请凭取件码 1234 领取。\"}' %s/api/v1/messages\n", sb.APIKey, base)
+	fmt.Fprintf(w, "From a template:  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"template\":\"%s\",\"recipients\":[{\"to\":\"13800138000\",\"variables\":{\"name\":\"张三\",\"place\":\"邮政营业厅\",\"code\":\"1234\"}}]}' %s/api/v1/messages\n", sb.APIKey, app.DemoTemplate, base)
 	fmt.Fprintf(w, "Look it up:  curl -s -H 'Authorization: Bearer %s' %s/api/v1/messages/ID?trace=1\n", sb.APIKey, base)
 	fmt.Fprintf(w, "Reply as the phone:  curl -s -d '{\"from\":\"13800138000\",\"to\":\"10658000\",\"content\":\"收到\"}' %s/demo/mo\n", base)
 	fmt.Fprintf(w, "Inbox:       curl -s -H 'Authorization: Bearer %s' %s/api/v1/mo\n\nPress Ctrl+C to stop.\n", sb.APIKey, base)

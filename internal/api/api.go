@@ -83,6 +83,7 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/messages/{id}", s.auth(s.getMessage))
 	m.HandleFunc("GET /api/v1/messages", s.auth(s.listMessages))
 	m.HandleFunc("GET /api/v1/batches/{id}", s.auth(s.getBatch))
+	m.HandleFunc("POST /api/v1/batches/{id}/cancel", s.auth(s.cancelBatch)) // cancel.go
 	m.HandleFunc("GET /api/v1/mo", s.auth(s.listMO))
 	m.HandleFunc("GET /api/v1/account", s.auth(s.getAccount))
 	m.HandleFunc("PATCH /api/v1/account", s.auth(s.patchAccount))
@@ -93,6 +94,10 @@ func New(c *core.Core, opts Options) *Server {
 	m.HandleFunc("POST /sms/send", s.legacySend)
 	s.mountBusiness(m) // business types, grants, account limits (business.go)
 	s.mountStats(m)    // statistics and settlement (stats.go)
+	// Subscription services' pushes and subscribers (subscriptions.go).
+	s.mountSubscriptions(m)
+	// A sending account's templates and signatures (templates.go).
+	s.mountTemplates(m)
 	if opts.DemoMO != nil {
 		m.HandleFunc("POST /demo/mo", s.demoMO)
 	}

@@ -101,6 +101,8 @@ func businessTypeJSON(b *store.BusinessType) map[string]any {
 		"charge_mode": b.ChargeMode, "fee": yuan(b.FeePerSegment), "charge_on": b.ChargeOn,
 		"monthly_fee": yuan(b.MonthlyFee), "monthly_cap": yuan(b.MonthlyCap), "report_required": b.ReportRequired,
 		"service_code": b.ServiceCode, "mo_keywords": kws, "send_hours": core.FormatHours(b.SendFrom, b.SendUntil),
+		"freq_limit": b.FreqLimit, "freq_window": core.ShortDuration(b.FreqWindow),
+		"template_required": b.TemplateRequired, "signature": b.Signature, "unsubscribe_text": b.UnsubscribeText,
 	}
 }
 
@@ -125,6 +127,13 @@ type businessTypeBody struct {
 	ServiceCode    *string   `json:"service_code"`
 	MOKeywords     *[]string `json:"mo_keywords"`
 	SendHours      *string   `json:"send_hours"` // "08:00-21:00"; "" = any time
+	// Frequency limit (core/frequency.go): messages to one number per window; 0 = none.
+	FreqLimit  *int      `json:"freq_limit"`
+	FreqWindow *duration `json:"freq_window"`
+	// Signatures and templates (templates.go).
+	TemplateRequired *bool   `json:"template_required"`
+	Signature        *string `json:"signature"` // none, prefix, suffix
+	UnsubscribeText  *string `json:"unsubscribe_text"`
 }
 
 func liOf(field string, yuan float64) (int64, error) {
@@ -145,6 +154,8 @@ func (p *businessTypeBody) apply(b *store.BusinessType) error {
 	set(&b.ChargeMode, p.ChargeMode)
 	set(&b.ChargeOn, p.ChargeOn)
 	set(&b.ServiceCode, p.ServiceCode)
+	set(&b.Signature, p.Signature)
+	set(&b.UnsubscribeText, p.UnsubscribeText)
 	seti := func(dst *int, v *int) {
 		if v != nil {
 			*dst = *v
@@ -161,11 +172,16 @@ func (p *businessTypeBody) apply(b *store.BusinessType) error {
 	setb(&b.Enabled, p.Enabled)
 	setb(&b.AtLeastOnce, p.AtLeastOnce)
 	setb(&b.ReportRequired, p.ReportRequired)
+	setb(&b.TemplateRequired, p.TemplateRequired)
 	if p.RetryInterval != nil {
 		b.RetryInterval = time.Duration(*p.RetryInterval)
 	}
 	if p.Validity != nil {
 		b.Validity = time.Duration(*p.Validity)
+	}
+	seti(&b.FreqLimit, p.FreqLimit)
+	if p.FreqWindow != nil {
+		b.FreqWindow = time.Duration(*p.FreqWindow)
 	}
 	for _, m := range []struct {
 		name string

@@ -32,6 +32,7 @@ func (s *Server) legacySend(w http.ResponseWriter, r *http.Request) {
 	req := &core.SendRequest{AccountID: acc.ID, To: splitNumbers(r.Form.Get("mobile")), Content: r.Form.Get("content"),
 		Business: r.Form.Get("business"), ClientRef: r.Form.Get("client_ref"), Ext: r.Form.Get("ext"),
 		OutsideHours: r.Form.Get("outside_hours")}
+	legacyTemplated(r.Form, req) // template=, signature=, var.NAME= (templates.go)
 	s.send(w, r, req)
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,11 @@ type sendBody struct {
 	Priority   *int    `json:"priority"`
 	// "defer" (default) or "refuse": a message outside its business type's sending hours
 	OutsideHours string `json:"outside_hours"`
+	// Templates and signatures (templates.go).
+	Template   stringOrNumber `json:"template"`
+	Variables  variables      `json:"variables"`
+	Recipients []recipient    `json:"recipients"`
+	Signature  string         `json:"signature"`
 }
 
 func (s *Server) sendMessages(w http.ResponseWriter, r *http.Request, acc *store.Account) {
@@ -65,6 +71,10 @@ func (s *Server) sendMessages(w http.ResponseWriter, r *http.Request, acc *store
 	}
 	req := &core.SendRequest{AccountID: acc.ID, To: b.To, Content: b.Content, Business: b.Business,
 		ClientRef: b.ClientRef, Ext: b.Ext, Priority: b.Priority, OutsideHours: b.OutsideHours}
+	if err := b.templated(req); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
 	if b.ScheduleAt != "" {
 		t, err := time.Parse(time.RFC3339, b.ScheduleAt)
 		if err != nil {
@@ -87,10 +97,21 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, req *core.SendRequ
 		msgs[i] = map[string]any{"id": id(m.ID), "to": m.To, "segments": m.Segments, "state": m.State, "operator": m.Operator}
 	}
 	status := http.StatusCreated
+	held := slices.ContainsFunc(res.Messages, func(m *store.Message) bool { return m.State == store.Held })
+	if held { // stored, but waiting for an auditor (core/review.go): accepted for review, not yet for sending
+		status = http.StatusAccepted
+	}
 	if res.Duplicate {
 		status = http.StatusOK
 	}
 	out := map[string]any{"batch_id": id(res.BatchID), "messages": msgs, "duplicate": res.Duplicate}
+	if held {
+		out["held"] = true
+		out["notice"] = res.Notice
+		if res.Notice == "" { // a replay
+			out["notice"] = "the messages are held for review and go out only when an auditor approves them"
+		}
+	}
 	if !res.DeferredUntil.IsZero() { // outside the business type's sending hours (core/business.go)
 		out["deferred_until"], out["notice"] = ts(res.DeferredUntil), res.Notice
 		for i, m := range res.Messages {

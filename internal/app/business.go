@@ -87,7 +87,9 @@ func businessTypeFromConfig(bc BusinessTypeConfig) (*store.BusinessType, error) 
 		RetryInterval: ri, MaxSegments: bc.MaxSegments, AtLeastOnce: alo, Validity: bc.Validity, Enabled: !bc.Disabled,
 		FeePerSegment: yuanToLi(bc.Fee), ChargeOn: bc.ChargeOn, ChargeMode: bc.ChargeMode,
 		MonthlyFee: yuanToLi(bc.MonthlyFee), MonthlyCap: yuanToLi(bc.MonthlyCap), ReportRequired: reports,
-		ServiceCode: bc.ServiceCode, MOKeywords: slices.Clone(bc.MOKeywords), SendFrom: from, SendUntil: until}, nil
+		ServiceCode: bc.ServiceCode, MOKeywords: slices.Clone(bc.MOKeywords), SendFrom: from, SendUntil: until,
+		FreqLimit: bc.FreqLimit, FreqWindow: bc.FreqWindow,
+		TemplateRequired: bc.TemplateRequired, Signature: bc.Signature, UnsubscribeText: bc.UnsubscribeText}, nil
 }
 
 func accountLimits(id int64, ac AccountConfig) store.AccountLimits {

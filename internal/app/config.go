@@ -54,6 +54,8 @@ type Config struct {
 	MORoutes      []MORouteConfig      `yaml:"mo_routes"`
 	// Settlement: agreed operator costs and revenue shares (docs/config.md).
 	Settlement settle.Config `yaml:"settlement"`
+	// Subscriptions: subscribe words, answers, services (subscriptions.go).
+	Subscriptions SubscriptionsConfig `yaml:"subscriptions"`
 }
 
 // BusinessTypeConfig declares a business type at start (created or updated).
@@ -77,6 +79,13 @@ type BusinessTypeConfig struct {
 	ServiceCode    string   `yaml:"service_code"`    // the type's long number or extension
 	MOKeywords     []string `yaml:"mo_keywords"`     // replies starting with one belong to this type
 	SendHours      string   `yaml:"send_hours"`      // e.g. "08:00-21:00"; "" = any time
+	// Frequency limit: at most freq_limit messages to one number within freq_window (0 = no limit).
+	FreqLimit  int           `yaml:"freq_limit"`
+	FreqWindow time.Duration `yaml:"freq_window"`
+	// Signatures and templates (docs/config.md).
+	TemplateRequired bool   `yaml:"template_required"` // free text refused: approved templates only
+	Signature        string `yaml:"signature"`         // none (default), prefix or suffix: where the unit's signature goes
+	UnsubscribeText  string `yaml:"unsubscribe_text"`  // appended to every message, e.g. 回T退订
 }
 
 // MORouteConfig sends replies to a service code (and keyword) to an
@@ -186,6 +195,9 @@ func (c *Config) Check() error {
 		return err
 	}
 	if err := c.Settlement.Check(gateway.ValidOperator); err != nil {
+		return err
+	}
+	if err := c.checkSubscriptions(); err != nil { // app/subscriptions.go
 		return err
 	}
 	for i, r := range c.MORoutes {

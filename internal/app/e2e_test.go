@@ -367,16 +367,30 @@ func TestMetricsAndHealth(t *testing.T) {
 	sb := testSandbox(t, SandboxOptions{})
 	id := firstID(t, send(t, sb, `{"to":["13800138000"],"content":"指标"}`))
 	waitState(t, sb, id, "delivered", 10*time.Second)
-	resp, err := http.Get("http://" + sb.Addr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{"hongyan_messages_accepted_total 1", `hongyan_messages_final_total{state="delivered"} 1`, `hongyan_gateway_connected_sessions{gateway="cmcc-cmpp-1"`} {
-		if !bytes.Contains(b, []byte(want)) {
-			t.Errorf("/metrics lacks %q", want)
+	// The counters move just after the commit the API reads, so the page is
+	// read until it shows them (a bounded wait, not a sleep).
+	var b []byte
+	wants := []string{"hongyan_messages_accepted_total 1", `hongyan_messages_final_total{state="delivered"} 1`, `hongyan_gateway_connected_sessions{gateway="cmcc-cmpp-1"`}
+	missing := func() string {
+		resp, err := http.Get("http://" + sb.Addr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range wants {
+			if !bytes.Contains(b, []byte(want)) {
+				return want
+			}
+		}
+		return ""
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for m := missing(); m != ""; m = missing() {
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics lacks %q:\n%s", m, b)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	_, h := call(t, sb, "GET", "/healthz", "", "")
 	if h["status"] != "ok" || h["gateways_up"] != float64(len(sb.Sims)) {

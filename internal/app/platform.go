@@ -118,6 +118,7 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 		NodeID: cfg.NodeID, DefaultBusiness: cfg.Messages.DefaultBusiness, MaxSegments: cfg.Messages.MaxSegments,
 		Validity: cfg.Messages.Validity, ReportWait: cfg.Messages.ReportWait, Logger: p.Log,
 		UnsubscribeWords: cfg.Messages.UnsubscribeWords, UnsubscribeReply: cfg.Messages.UnsubscribeReply,
+		SubscribeWords: cfg.Subscriptions.SubscribeWords, SubscriptionReplies: cfg.Subscriptions.replies(),
 		TimeZone: cfg.location(),
 	}, p.Store, pool, segs)
 	fwd.in = p.Core
@@ -248,7 +249,10 @@ func (p *Platform) seed(ctx context.Context) error {
 			return err
 		}
 	}
-	return p.seedMORoutes(ctx)
+	if err := p.seedMORoutes(ctx); err != nil {
+		return err
+	}
+	return p.seedSubscriptions(ctx) // subscriptions.go
 }
 
 // seedMORoutes adds the configured MO routes whose (service code, keyword)

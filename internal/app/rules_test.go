@@ -101,7 +101,7 @@ func TestBlacklistFilterAndBilling(t *testing.T) {
 	for body, code := range map[string]string{
 		`{"word":"违禁词"}`:                  "duplicate",
 		`{"word":"，。 "}`:                  "invalid_word",
-		`{"word":"中奖","action":"review"}`: "invalid_action",
+		`{"word":"中奖","action":"delete"}`: "invalid_action",
 	} {
 		if st, m := admin("POST", "/api/v1/admin/filter-words", body); st < 400 || st >= 500 || errCode(m) != code {
 			t.Errorf("add word %s: %d %v, want %s", body, st, m, code)

@@ -42,6 +42,15 @@ type SendRequest struct {
 	// default) schedules it for the next window's start, OutsideRefuse
 	// refuses the request (outside_sending_hours).
 	OutsideHours string
+	// Templates and signatures (templates.go): Template names an approved
+	// template (id or code) instead of Content, filled with Variables, or
+	// per number with PerRecipient (aligned with To; a number's own values
+	// win). Signature picks one of the account's approved signatures
+	// (text or id) when its business type adds one; "" = its default.
+	Template     string
+	Variables    map[string]string
+	PerRecipient []map[string]string
+	Signature    string
 
 	// system marks the platform's own messages (unsubscribe confirmations):
 	// no content filter, no blacklist, no fee. Only the core sets it.
@@ -73,7 +82,14 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if acc == nil {
 		return nil, refuse(http.StatusUnauthorized, "unauthorized", "unknown account")
 	}
+	tpl, err := c.requestTemplate(ctx, acc, req) // a template names its business type (templates.go)
+	if err != nil {
+		return nil, err
+	}
 	bizCode := req.Business
+	if bizCode == "" && tpl != nil {
+		bizCode = tpl.Business
+	}
 	if bizCode == "" {
 		bizCode = c.cfg.DefaultBusiness
 	}
@@ -100,19 +116,12 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if len(req.To) > c.cfg.MaxRecipients {
 		return nil, refuse(http.StatusBadRequest, "too_many_numbers", "%d numbers in one request; the limit is %d", len(req.To), c.cfg.MaxRecipients)
 	}
-	if strings.TrimSpace(req.Content) == "" {
-		return nil, refuse(http.StatusBadRequest, "empty_content", "content is empty")
-	}
-	segs, coding := sms.Count(req.Content)
-	limit := c.cfg.MaxSegments
-	if bt.MaxSegments > 0 {
-		limit = bt.MaxSegments
-	}
-	if segs > limit {
-		return nil, refuse(http.StatusBadRequest, "content_too_long", "content needs %d segments (%s); the limit is %d", segs, coding, limit)
-	}
-	if _, err := sms.Encode(req.Content, coding); err != nil {
-		return nil, refuse(http.StatusBadRequest, "invalid_content", "content cannot be encoded: %v", err)
+	// The text of each message: free or a filled template, with the
+	// signature and unsubscribe text; each checked for emptiness, length
+	// and encoding (templates.go).
+	txt, err := c.composeTexts(ctx, acc, bt, tpl, req)
+	if err != nil {
+		return nil, err
 	}
 	if req.Ext != "" && strings.Trim(req.Ext, "0123456789") != "" {
 		return nil, refuse(http.StatusBadRequest, "invalid_extension", "extension %q must be digits", req.Ext)
@@ -149,9 +158,12 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 			notice = fmt.Sprintf("business type %s sends only %s: the messages wait until %s", bt.Code, hours, start.In(c.biz.loc).Format(time.RFC3339))
 		}
 	}
+	var review reviewHits // review words: the request is held for an auditor (review.go)
 	if !req.system {
-		if err := c.checkContent(ctx, acc, bt.Code, req.Content); err != nil {
-			return nil, err
+		for _, text := range txt.distinct { // each composed text once
+			if err := c.checkContent(ctx, acc, bt.Code, text, &review); err != nil {
+				return nil, err
+			}
 		}
 	}
 	priority := bt.Priority
@@ -166,9 +178,15 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	if bt.ChargeMode == store.ChargeFree {
 		fee = 0
 	}
-	batch := store.Batch{ID: c.ids.Next(), AccountID: acc.ID, ClientRef: req.ClientRef, Total: len(req.To), CreatedAt: now}
-	ai := &store.AcceptItem{Batch: batch}
+	var sub *store.SubCharge
 	if !req.system {
+		sub = c.subCharge(ctx, bt, now) // monthly, capped, subscribers only: priced in the write (subscribe.go)
+	}
+	batch := store.Batch{ID: c.ids.Next(), AccountID: acc.ID, ClientRef: req.ClientRef, Total: len(req.To), CreatedAt: now}
+	ai := &store.AcceptItem{Batch: batch, Sub: sub}
+	if !req.system {
+		ai.Hold = review.hold(bt.Code, src, now)
+		ai.Freq = store.FreqLimit{Limit: bt.FreqLimit, Window: bt.FreqWindow} // decided in the write (frequency.go)
 		ai.Day = store.DayKey(now, c.biz.loc)
 		if lim != nil {
 			ai.DailyQuota = lim.DailyQuota
@@ -178,6 +196,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	ai.Events = make([]store.Event, 0, len(req.To))
 	var refusals []store.Refusal
 	for i, raw := range req.To {
+		content, segs, coding := txt.at(i) // this number's text (templates.go)
 		num, err := sms.NormalizeNumber(raw)
 		if err != nil {
 			return nil, refuse(http.StatusBadRequest, "invalid_number", "number %d (%q): %v", i+1, raw, errors.Unwrap(err))
@@ -191,7 +210,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		}
 		m := &store.Message{
 			ID: c.ids.Next(), BatchID: batch.ID, AccountID: acc.ID, To: num,
-			Src: src, Content: req.Content, Business: bt.Code,
+			Src: src, Content: content, Business: bt.Code,
 			Priority: priority, Segments: segs, Operator: op, State: store.Accepted,
 			ScheduleAt: scheduleAt, CreatedAt: now,
 		}
@@ -209,6 +228,10 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		} else if fee > 0 && !req.system {
 			m.Fee, m.ChargeOn = int64(segs)*fee, bt.ChargeOn
 		}
+		if ai.Hold != nil && !m.State.Final() {
+			m.State = store.Held
+			detail += "; held for review (" + quoteList(ai.Hold.Words) + ")"
+		}
 		ai.Messages = append(ai.Messages, m)
 		ai.Events = append(ai.Events, store.Event{MessageID: m.ID, At: now, Kind: "accepted", Detail: detail})
 	}
@@ -222,6 +245,9 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 	}
 	if err := c.write(ctx, writeOp{accept: ai, refusals: refusals}); err != nil {
 		return nil, fmt.Errorf("core: accept: %w", err)
+	}
+	if ai.FreqRefused {
+		return nil, c.frequencyRefusal(ctx, acc, bt, ai, refusals, now)
 	}
 	if ai.OverQuota {
 		return nil, c.quotaRefusal(ctx, acc, bt.Code, lim, ai.Day, len(ai.Messages)-len(refusals), now)
@@ -244,7 +270,11 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		}
 		return &SendResult{BatchID: ai.ExistingBatch, Messages: msgs, Duplicate: true}, nil
 	}
-	c.m.accepted.Add(float64(len(ai.Messages) - len(refusals)))
+	c.m.accepted.Add(float64(len(ai.Messages) - len(refusals) - len(ai.Limited)))
+	c.m.refused.WithLabelValues("frequency_limited").Add(float64(len(ai.Limited)))
+	if ai.Hold != nil {
+		notice = strings.TrimPrefix(notice+"; "+heldNotice(ai.Hold), "; ")
+	}
 	// The caller gets copies: the dispatcher owns the originals from here.
 	out := make([]store.Message, len(ai.Messages))
 	res := &SendResult{BatchID: batch.ID, Messages: make([]*store.Message, len(ai.Messages)), DeferredUntil: deferred, Notice: notice}
@@ -253,7 +283,7 @@ func (c *Core) Accept(ctx context.Context, req *SendRequest) (*SendResult, error
 		res.Messages[i] = &out[i]
 	}
 	for _, m := range ai.Messages {
-		if !m.State.Final() {
+		if !m.State.Final() && m.State != store.Held { // held: the auditor's approval enqueues it (review.go)
 			c.enqueue(&item{msg: m}, now)
 		}
 	}

@@ -100,7 +100,10 @@ func CheckBusinessType(b *store.BusinessType) error {
 	if b.SendFrom < 0 || b.SendFrom >= 24*60 || b.SendUntil < 0 || b.SendUntil >= 24*60 {
 		return bad("sending hours out of range")
 	}
-	return nil
+	if err := checkFrequency(b); err != nil { // frequency.go
+		return bad("%s", err)
+	}
+	return checkBusinessTemplates(b, bad) // signature placement, unsubscribe text (templates.go)
 }
 
 // checkMOClash refuses a type whose (service code, keyword) pairs another

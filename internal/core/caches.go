@@ -131,5 +131,8 @@ func (c *Core) Reload(ctx context.Context) error {
 	if err := c.caches.reload(ctx); err != nil {
 		return err
 	}
+	if _, err := c.loadSubServices(ctx); err != nil { // subscribe.go
+		return err
+	}
 	return c.loadBusiness(ctx)
 }

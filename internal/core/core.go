@@ -42,6 +42,14 @@ type Config struct {
 	// TimeZone is the platform's: business types' sending hours and the
 	// days of daily quotas [Asia/Shanghai].
 	TimeZone *time.Location
+	// Now is the clock (tests move it: frequency windows, quotas) [time.Now].
+	Now func() time.Time
+
+	// SubscribeWords precede a subscription code to subscribe (TD + code
+	// unsubscribes) [DefaultSubscribeWords]; SubscriptionReplies answer
+	// them [DefaultSubscriptionReplies, per reply left empty] (subscribe.go).
+	SubscribeWords      []string
+	SubscriptionReplies SubscriptionReplies
 }
 
 func (c *Config) defaults() {
@@ -103,6 +111,8 @@ type Core struct {
 	caches *caches
 	rules  *rules
 	biz    *bizState // grants, account limits, sending hours (business.go)
+	subs   subState  // subscription services (subscribe.go)
+	tpl    tmplState // signatures and templates (templates.go)
 	m      *metrics
 
 	// writer group-commits every hot-path write (accepts, marks, submit
@@ -197,6 +207,8 @@ func (c *Core) Start(ctx context.Context) error {
 	go func() { defer c.loops.Done(); c.pushLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.statusPushLoop(ctx) }()
 	go func() { defer c.loops.Done(); c.reassemblyLoop(ctx) }()
+	c.loops.Add(1)
+	go func() { defer c.loops.Done(); c.pruneLoop(ctx) }() // frequency counts (frequency.go)
 	return nil
 }
 
@@ -224,4 +236,9 @@ func (c *Core) Stop(ctx context.Context) {
 // Backlog reports messages waiting in memory (outbox, delay queue).
 func (c *Core) Backlog() (ready, delayed int) { return c.out.Len(), c.delay.Len() }
 
-func (c *Core) now() time.Time { return time.Now() }
+func (c *Core) now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	return time.Now()
+}

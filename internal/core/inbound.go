@@ -197,9 +197,17 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 	if mo.Business == "" {
 		mo.Business = c.moBusiness(to, text) // the business types' service codes and keywords (business.go)
 	}
-	unsub, err := c.unsubscribe(ctx, acc, mo)
+	sub, err := c.subscriptionMO(ctx, route, mo) // DG / TD + a subscription code (subscribe.go)
 	if err != nil {
 		return err // not acknowledged: the operator sends the reply again
+	}
+	unsub := false
+	if sub.handled() { // the service provider's MO
+		if acc = c.caches.account(mo.AccountID); acc != nil {
+			url = acc.CallbackURL
+		}
+	} else if unsub, err = c.unsubscribe(ctx, acc, mo); err != nil {
+		return err
 	}
 	if err := c.st.InsertMO(ctx, []*store.MO{mo}); err != nil {
 		return fmt.Errorf("core: store MO from %s: %w", from, err)
@@ -207,11 +215,13 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 	c.m.mo.Inc()
 	if unsub {
 		c.confirmUnsubscribe(ctx, acc, mo)
+	} else {
+		c.answerSubscription(ctx, acc, sub, mo)
 	}
 	if acc != nil && url != "" {
 		body, _ := json.Marshal(map[string]any{
 			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,
-			"keyword": mo.Keyword, "business": mo.Business, "unsubscribed": unsub, "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
+			"keyword": mo.Keyword, "business": mo.Business, "unsubscribed": unsub || sub.action() == "unsubscribed", "subscription": sub.action(), "operator": operator, "received_at": mo.ReceivedAt.Format(time.RFC3339Nano),
 		})
 		c.queuePushes(ctx, []*store.Push{{AccountID: acc.ID, Kind: "mo", RefID: mo.ID, URL: url, Body: body, NextAt: c.now(), CreatedAt: c.now()}})
 	}

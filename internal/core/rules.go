@@ -56,10 +56,16 @@ func (c *Core) rebuildFilter(ctx context.Context) error {
 }
 
 // checkContent refuses a text with a forbidden word, recording the refusal
-// against the account.
-func (c *Core) checkContent(ctx context.Context, acc *store.Account, business, text string) error {
-	hit, ok := c.rules.filter.Load().Check(text)
+// against the account. A text whose words are all review words is not
+// refused: they are noted in review (review.go), and the request is held.
+func (c *Core) checkContent(ctx context.Context, acc *store.Account, business, text string, review *reviewHits) error {
+	f := c.rules.filter.Load()
+	hit, ok := f.Check(text)
 	if !ok {
+		return nil
+	}
+	if hit.Rule.Action == filter.Review && review != nil { // a reject word would have been the decisive hit
+		review.add(f, text)
 		return nil
 	}
 	c.m.refused.WithLabelValues("content_filtered").Inc()
@@ -131,10 +137,8 @@ func (c *Core) FilterWordAdd(ctx context.Context, word, action string) (*store.F
 	if action == "" {
 		action = string(filter.Reject)
 	}
-	if action != string(filter.Reject) {
-		// Holding for review needs the auditors' queue, which is not built yet:
-		// refuse rather than let such words pass unchecked.
-		return nil, refuse(http.StatusBadRequest, "invalid_action", "action %q: only %q is available (the review queue comes later)", action, filter.Reject)
+	if action != string(filter.Reject) && action != string(filter.Review) {
+		return nil, refuse(http.StatusBadRequest, "invalid_action", "action %q: want %q (refuse the request) or %q (hold it for an auditor)", action, filter.Reject, filter.Review)
 	}
 	word = strings.TrimSpace(word)
 	if filter.Normalize(word) == "" {

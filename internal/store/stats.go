@@ -62,7 +62,7 @@ const (
 var StatDims = []StatDim{DimAccount, DimOrg, DimBusiness, DimOperator, DimGateway}
 
 // StatStates are the states counted, in report order.
-var StatStates = []State{Accepted, Submitted, Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Sent, Filtered, Blacklisted}
+var StatStates = []State{Accepted, Submitted, Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Sent, Filtered, Blacklisted, Cancelled}
 
 // StatsQuery asks for counters summed over [From, To), which must be whole
 // hours.

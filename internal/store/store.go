@@ -27,6 +27,7 @@ var (
 type State string
 
 const (
+	Held        State = "held"        // stored, waiting for an auditor's decision (review.go); never sent as it is
 	Accepted    State = "accepted"    // durable in the outbox
 	Queued      State = "queued"      // handed to a gateway session (in flight or waiting for retry)
 	Submitted   State = "submitted"   // every segment acknowledged by the operator
@@ -36,20 +37,22 @@ const (
 	Rejected    State = "rejected"    // final: the operator refused the submit, not retryable / retries used up
 	Failed      State = "failed"      // final: platform could not send (no route, retries used up)
 	Unknown     State = "unknown"     // final: in doubt after a crash, business type is at-most-once
-	Filtered    State = "filtered"    // final at accept (content filter)
+	Filtered    State = "filtered"    // final: the content filter (at accept, a frequency limit, or an auditor's rejection; review.go)
 	Blacklisted State = "blacklisted" // final at accept
 )
 
 // Rank orders states; final states share the top rank.
 func (s State) Rank() int {
 	switch s {
-	case Accepted:
+	case Held:
 		return 1
-	case Queued:
+	case Accepted:
 		return 2
-	case Submitted:
+	case Queued:
 		return 3
-	case Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Filtered, Blacklisted, Sent:
+	case Submitted:
+		return 4
+	case Delivered, Undelivered, Expired, Rejected, Failed, Unknown, Filtered, Blacklisted, Cancelled, Sent:
 		return 9
 	}
 	return 0
@@ -133,6 +136,14 @@ type BusinessType struct {
 	MOKeywords     []string // normalised keywords users reply with to reach this type
 	SendFrom       int      // sending hours, minutes after midnight in the platform's time zone;
 	SendUntil      int      // from == until: any time; from > until: over midnight
+	// Frequency limit (review.go): at most FreqLimit messages of this type
+	// to one number within FreqWindow; 0 = no limit.
+	FreqLimit  int
+	FreqWindow time.Duration
+	// Signatures and templates (templates.go).
+	TemplateRequired bool   // free text is refused: messages must use an approved template
+	Signature        string // where the unit's signature goes: SignatureNone (default), SignaturePrefix, SignatureSuffix
+	UnsubscribeText  string // appended to every message (e.g. 回T退订, for marketing); "" = none
 }
 
 // When a message's fee is taken (it is reserved at accept either way).
@@ -268,6 +279,18 @@ type AcceptItem struct {
 	// DailyQuota, when > 0, refuses the item if the day's count would pass it.
 	DailyQuota int64
 	OverQuota  bool // refused: the day's quota would be exceeded; nothing written
+	// Sub, when set, prices the item's messages per subscriber and month
+	// and may limit them to subscribers (subscriptions.go).
+	Sub *SubCharge
+	// Hold, when set, is the review-queue entry of an item whose messages
+	// are Held (review.go); written with the item.
+	Hold *Hold
+	// Freq, when its Limit > 0, is the item's business type's frequency
+	// limit (review.go): Limited lists the messages it made final;
+	// FreqRefused, that it would have left no message to send (nothing written).
+	Freq        FreqLimit
+	Limited     []Limited
+	FreqRefused bool
 }
 
 // QueuedMark hands a message to a gateway: state → Queued (if lower),
@@ -405,7 +428,14 @@ type Store interface {
 	OrgStore
 	AdminStore
 	BusinessStore
-	StatsStore // stats.go
+	StatsStore        // stats.go
+	CancelStore       // cancel.go
+	SendStore         // sends.go
+	SubscriptionStore // subscriptions.go
+	// The review queue and frequency limits (review.go).
+	ReviewStore
+	// Signatures and templates (templates.go).
+	TemplateStore
 
 	// Close releases the database.
 	Close() error
@@ -498,7 +528,8 @@ type Store interface {
 	// StaleSubmitted lists Submitted messages created before the given
 	// time, oldest first, at most limit: those whose reports never came.
 	StaleSubmitted(ctx context.Context, before time.Time, limit int) ([]int64, error)
-	// PendingMessages calls fn for every message not in a final state, oldest first.
+	// PendingMessages calls fn for every message not in a final state, oldest
+	// first — except held ones, which wait for an auditor, not a gateway (review.go).
 	PendingMessages(ctx context.Context, fn func(*Message) error) error
 
 	// --- queries (scoped by account; accountID 0 = any) ---

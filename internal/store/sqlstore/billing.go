@@ -69,6 +69,7 @@ func (w *wtx) settleFinal(m *msgInfo, charged int64) {
 	if m == nil || m.fee == 0 {
 		return
 	}
+	w.subSettled(m, charged) // a released subscriber's fee gives back to its month (subscriptions.go)
 	a := w.money(m.account)
 	a.release += m.fee
 	if charged > 0 {

@@ -15,7 +15,9 @@ import (
 
 var btCols = []string{"code", "name", "priority", "max_retries", "retry_interval_us", "max_segments", "at_least_once",
 	"validity_us", "enabled", "fee_per_segment", "charge_on", "charge_mode", "monthly_fee", "monthly_cap",
-	"report_required", "service_code", "mo_keywords", "send_from", "send_until"}
+	"report_required", "service_code", "mo_keywords", "send_from", "send_until",
+	"template_required", "signature", "unsubscribe_text",
+	"freq_limit", "freq_window_us"}
 
 // btPlaceholders is "?, ?, …" for btCols.
 var btPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", len(btCols)), ", ")
@@ -42,13 +44,18 @@ func checkBusinessType(b *store.BusinessType) error {
 	if b.SendFrom < 0 || b.SendFrom >= 24*60 || b.SendUntil < 0 || b.SendUntil >= 24*60 {
 		return fmt.Errorf("store: business type %s: sending hours %d–%d: minutes must be 0..1439", b.Code, b.SendFrom, b.SendUntil)
 	}
-	return nil
+	if b.FreqLimit < 0 || b.FreqWindow < 0 || b.FreqLimit > 0 && b.FreqWindow == 0 {
+		return fmt.Errorf("store: business type %s: frequency limit %d per %s: negative, or without a window", b.Code, b.FreqLimit, b.FreqWindow)
+	}
+	return checkSignaturePlacement(b) // templates.go
 }
 
 func btArgs(b *store.BusinessType) []any {
 	return []any{b.Code, b.Name, b.Priority, b.MaxRetries, b.RetryInterval.Microseconds(), b.MaxSegments,
 		b2i(b.AtLeastOnce), b.Validity.Microseconds(), b2i(b.Enabled), b.FeePerSegment, b.ChargeOn, b.ChargeMode,
-		b.MonthlyFee, b.MonthlyCap, b2i(b.ReportRequired), b.ServiceCode, strings.Join(b.MOKeywords, ","), b.SendFrom, b.SendUntil}
+		b.MonthlyFee, b.MonthlyCap, b2i(b.ReportRequired), b.ServiceCode, strings.Join(b.MOKeywords, ","), b.SendFrom, b.SendUntil,
+		b2i(b.TemplateRequired), b.Signature, b.UnsubscribeText,
+		b.FreqLimit, b.FreqWindow.Microseconds()}
 }
 
 // UpsertBusinessType inserts b or replaces the type with its Code.
@@ -109,15 +116,18 @@ func (s *Store) BusinessTypes(ctx context.Context) ([]*store.BusinessType, error
 	var out []*store.BusinessType
 	for rows.Next() {
 		b := &store.BusinessType{}
-		var retry, validity, alo, enabled, reports int64
+		var retry, validity, alo, enabled, reports, tmplReq, freqWindow int64
 		var kws string
 		if err := rows.Scan(&b.Code, &b.Name, &b.Priority, &b.MaxRetries, &retry, &b.MaxSegments, &alo, &validity, &enabled,
 			&b.FeePerSegment, &b.ChargeOn, &b.ChargeMode, &b.MonthlyFee, &b.MonthlyCap, &reports, &b.ServiceCode, &kws,
-			&b.SendFrom, &b.SendUntil); err != nil {
+			&b.SendFrom, &b.SendUntil, &tmplReq, &b.Signature, &b.UnsubscribeText,
+			&b.FreqLimit, &freqWindow); err != nil {
 			return nil, fmt.Errorf("store: business types: %w", err)
 		}
 		b.RetryInterval, b.Validity = time.Duration(retry)*time.Microsecond, time.Duration(validity)*time.Microsecond
 		b.AtLeastOnce, b.Enabled, b.ReportRequired = alo != 0, enabled != 0, reports != 0
+		b.TemplateRequired = tmplReq != 0
+		b.FreqWindow = time.Duration(freqWindow) * time.Microsecond
 		if kws != "" {
 			b.MOKeywords = strings.Split(kws, ",")
 		}

@@ -83,6 +83,7 @@ func newInserts(d dialect) inserts {
 // msgInfo is what the hot paths need to know of a message: its row as this
 // transaction has left it (every hot path keeps it current as it writes).
 type msgInfo struct {
+	id       int64 // 0 where not known
 	account  int64
 	state    store.State
 	segments int
@@ -123,13 +124,12 @@ func (w *wtx) loadMessages(ids []int64) (map[int64]*msgInfo, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
 			m := &msgInfo{}
-			if err := rows.Scan(&id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt, &m.fee, &m.chargeOn, &m.business); err != nil {
+			if err := rows.Scan(&m.id, &m.account, &m.state, &m.segments, &m.attempts, &m.operator, &m.gateway, &m.queueEv, &m.queuedAt, &m.fee, &m.chargeOn, &m.business); err != nil {
 				return fmt.Errorf("load messages: %w", err)
 			}
-			out[id] = m
-			w.keep(id, m)
+			out[m.id] = m
+			w.keep(m.id, m)
 		}
 		return rows.Err()
 	})
@@ -215,6 +215,9 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			return err
 		}
 		seen := map[refKey]int64{}
+		if err := w.loadSubs(items); err != nil { // subscriber months and subscriptions (subscriptions.go)
+			return err
+		}
 		var batches, msgs, evs []any
 		type acceptLine struct {
 			ev   int64
@@ -222,9 +225,18 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 		}
 		var acc []acceptLine
 		daily := dailyCounts{} // business.go
+		// The content filter's frequency limits and review holds (frequency.go).
+		extras, err := w.prepareExtras(items)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
 			it.Dup, it.ExistingBatch, it.NoFunds, it.OverQuota = false, 0, false, false
+			if extras.decide(it); it.FreqRefused {
+				continue
+			}
 			b := &it.Batch
+			w.subPrice(it) // fees per subscriber and month; numbers not subscribed final (subscriptions.go)
 			over, err := daily.overQuota(w, it)
 			if err != nil {
 				return err
@@ -291,6 +303,10 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				w.money(b.AccountID).reserve += fee
 			}
 			daily.count(it)
+			if err := w.subCommit(it); err != nil {
+				return err
+			}
+			extras.written(it)
 			for _, m := range it.Messages {
 				if m.BatchID == 0 {
 					m.BatchID = b.ID
@@ -355,7 +371,7 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 				// Later parts of the same Write, and on SQLite later
 				// Writes, need not read it back.
 				if !m.State.Final() {
-					w.keep(m.ID, &msgInfo{account: m.AccountID, state: m.State, segments: m.Segments, attempts: m.Attempts,
+					w.keep(m.ID, &msgInfo{id: m.ID, account: m.AccountID, state: m.State, segments: m.Segments, attempts: m.Attempts,
 						operator: m.Operator, gateway: m.Gateway, fee: m.Fee, chargeOn: m.ChargeOn, business: m.Business})
 				}
 			}
@@ -367,6 +383,9 @@ func (s *Store) Accept(ctx context.Context, items []*store.AcceptItem) error {
 			return err
 		}
 		if err := w.insert(w.s.ins.events, evs); err != nil {
+			return err
+		}
+		if err := extras.flush(w); err != nil {
 			return err
 		}
 		return daily.flush(w)

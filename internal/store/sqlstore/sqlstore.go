@@ -455,6 +455,8 @@ type wtx struct {
 	finals []int64
 	// acct: money this transaction reserves, releases and charges (billing.go).
 	acct map[int64]*acctMoney
+	// sub: subscriber months this transaction prices and gives back (subscriptions.go).
+	sub *subTx
 	// stats: counters this transaction adds to, flushed once per key at its end (stats.go).
 	stats     map[statKey]*statVal
 	newSeries map[seriesKey]int64 // statistics series it created or looked up
@@ -557,6 +559,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(w *wtx) error) error {
 	}
 	if err == nil {
 		err = w.flushMoney()
+	}
+	if err == nil {
+		err = w.flushSubs() // after the accounts: every transaction locks accounts, then subscriber months
 	}
 	if err == nil {
 		err = w.flushStats()

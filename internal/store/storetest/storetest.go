@@ -27,7 +27,7 @@ type Test struct {
 
 // Tests lists the suite, for running a subset.
 func Tests() []Test {
-	return []Test{
+	return append(reviewTests, []Test{
 		{"Accounts", testAccounts},
 		{"UpdateAccount", testUpdateAccount},
 		{"UsersAndTokens", testUsersAndTokens},
@@ -53,6 +53,8 @@ func Tests() []Test {
 		{"PendingMessages", testPending},
 		{"StaleSubmitted", testStaleSubmitted},
 		{"BatchCountsAndFailures", testBatchCounts},
+		{"CancelMessages", testCancelMessages},
+		{"Sends", testSends},
 		{"AccountScoping", testScoping},
 		{"MessagesTo", testMessagesTo},
 		{"Events", testEvents},
@@ -70,7 +72,16 @@ func Tests() []Test {
 		{"BusinessTypeAdmin", testBusinessTypeAdmin},
 		{"Grants", testGrants},
 		{"AccountLimits", testAccountLimits},
+		{"SignaturesAndTemplates", testSignaturesAndTemplates},
+		{"BusinessTypeTemplateSettings", testBusinessTypeTemplateSettings},
 		{"DailyQuota", testDailyQuota},
+		{"Subscriptions", testSubscriptions},
+		{"SubMonthly", testSubMonthly},
+		{"SubCapped", testSubCapped},
+		{"SubSubscribersOnly", testSubSubscribersOnly},
+		{"SubConcurrentMonthly", testSubConcurrentMonthly},
+		{"SubConcurrentRefunds", testSubConcurrentRefunds},
+		{"SubRandomised", testSubRandomised},
 		{"UserAdmin", testUserAdmin},
 		{"RevokeAPIKey", testRevokeAPIKey},
 		{"LoginLockout", testLoginLockout},
@@ -83,7 +94,7 @@ func Tests() []Test {
 		{"WriteSet", testWriteSet},
 		{"Randomised", testRandomised},
 		{"Concurrent", testConcurrent},
-	}
+	}...)
 }
 
 // Run runs every conformance test, each in parallel on a store of its own
