@@ -39,8 +39,12 @@ type benchResult struct {
 	P99ms         float64 `json:"p99_ms"`
 	Rules         bool    `json:"rules,omitempty"` // 5,000 forbidden words and a 1M-number blacklist loaded
 	Bare          bool    `json:"bare,omitempty"`  // no billing, no statistics: the baseline --rules is compared with
-	Cores         int     `json:"cores"`
-	At            string  `json:"at"`
+	// CPUPerMsgUS is the whole process's CPU time (platform, simulators and
+	// load generator) per delivered message, from the first request to the
+	// end of the drain: steadier than throughput on a shared machine.
+	CPUPerMsgUS float64 `json:"cpu_us_per_msg,omitempty"`
+	Cores       int     `json:"cores"`
+	At          string  `json:"at"`
 }
 
 // runBench drives the HTTP API of an in-process platform wired to
@@ -155,7 +159,7 @@ func runBench(ctx context.Context, args []string) error {
 	url := "http://" + sb.Addr() + "/api/v1/messages"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2}, Timeout: 30 * time.Second}
 	var requests, errs, accepted atomic.Int64
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime()
 	lctx, stopLoad := context.WithTimeout(ctx, *dur)
 	defer stopLoad()
 	var wg sync.WaitGroup
@@ -223,6 +227,7 @@ func runBench(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "bench: %d accepted messages not delivered after the drain: pending %v (in flight %d), outbox %d, delay queue %d, unmatched reports %d, simulators %+v\n",
 			a-d, pending, inflight, ready, delayed, unmatched, simStats)
 	}
+	cpu := cpuTime() - cpuStart
 	deliverTime := time.Duration(lastDelivered.Load() - start.UnixNano())
 	if deliverTime <= 0 {
 		deliverTime = sendTime
@@ -235,6 +240,9 @@ func runBench(ctx context.Context, args []string) error {
 		Requests: requests.Load(), Errors: errs.Load(), Accepted: accepted.Load(), Delivered: delivered.Load(),
 		AcceptedPerS: round(float64(accepted.Load()) / sendTime.Seconds()), DeliveredPerS: round(float64(delivered.Load()) / deliverTime.Seconds()),
 		P50ms: round(p50), P99ms: round(p99), Rules: *rules, Bare: *bare, Cores: numCPU(), At: time.Now().Format(time.RFC3339)}
+	if n := delivered.Load(); n > 0 && cpu > 0 {
+		res.CPUPerMsgUS = round(float64(cpu.Microseconds()) / float64(n))
+	}
 	b, _ := json.Marshal(res)
 	if *out != "" {
 		f, err := os.OpenFile(*out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -250,6 +258,7 @@ func runBench(ctx context.Context, args []string) error {
 		fmt.Printf("accepted        %d  (%.0f msg/s)\n", res.Accepted, res.AcceptedPerS)
 		fmt.Printf("delivered       %d  (%.0f msg/s)\n", res.Delivered, res.DeliveredPerS)
 		fmt.Printf("accept→delivered p50 %.1f ms, p99 %.1f ms\n", res.P50ms, res.P99ms)
+		fmt.Printf("CPU             %.0f µs per delivered message (whole process)\n", res.CPUPerMsgUS)
 	}
 	fmt.Println(string(b))
 	return nil
