@@ -28,6 +28,9 @@ var (
 	overseers   = []string{store.RolePlatformAdmin, store.RoleOrgAdmin, store.RoleAuditor}
 	platformRO  = []string{store.RolePlatformAdmin, store.RoleAuditor} // platform-wide rules: the auditor reads them
 	platformAll = []string{store.RolePlatformAdmin}
+	// keyHolders manage API keys: administrators of the accounts in their
+	// scope, and a partner its own (self-service, P4).
+	keyHolders = []string{store.RolePlatformAdmin, store.RoleOrgAdmin, store.RolePartner}
 )
 
 // adminRoutes is the whole table: the core routes here and each area's own
@@ -62,8 +65,8 @@ func (s *Server) coreAdminRoutes() []adminRoute {
 		{"POST /api/v1/admin/accounts/{id}/recharge", managers, s.adminRecharge},
 		{"GET /api/v1/admin/accounts/{id}/ledger", everyone, s.adminLedger},
 		{"GET /api/v1/admin/accounts/{id}/keys", everyone, s.adminKeys},
-		{"POST /api/v1/admin/accounts/{id}/keys", managers, s.adminCreateKey},
-		{"DELETE /api/v1/admin/accounts/{id}/keys/{prefix}", managers, s.adminRevokeKey},
+		{"POST /api/v1/admin/accounts/{id}/keys", keyHolders, s.adminCreateKey},
+		{"DELETE /api/v1/admin/accounts/{id}/keys/{prefix}", keyHolders, s.adminRevokeKey},
 		{"GET /api/v1/admin/refusals", everyone, s.adminRefusals},
 
 		{"GET /api/v1/admin/blacklist", platformRO, s.adminBlacklist},
