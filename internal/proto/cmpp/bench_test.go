@@ -59,7 +59,7 @@ func BenchmarkClientSubmit(b *testing.B) {
 	for _, v := range []Version{V20, V30} {
 		b.Run(v.String(), func(b *testing.B) {
 			h := &benchISMG{gen: NewMsgIDGenerator(1)}
-			_, addr := startServerB(b, v, h)
+			_, addr := startServer(b, v, h, nil)
 			cfg := clientConfig(addr, v)
 			cfg.Window = 16
 			c := NewClient(cfg, nil)

@@ -38,12 +38,16 @@ type ClientConfig struct {
 // resends it.
 type DeliverHandler func(ctx context.Context, d *Deliver) uint32
 
-// Client is the SP side: a pool of logged-in connections to one ISMG account.
+// Client is the SP side: a pool of logged-in connections to one ISMG
+// account. Start connects and keeps the pool up until Close or its ctx
+// ends; WaitReady blocks until a connection is logged in; Close sends
+// TERMINATE on each connection after in-flight requests finish.
 type Client struct {
-	cfg ClientConfig
-	h   DeliverHandler
-	log *slog.Logger
-	sc  *session.Client
+	link.Pool
+	cfg  ClientConfig
+	h    DeliverHandler
+	log  *slog.Logger
+	send link.Caller
 }
 
 // NewClient returns a Client; call Start to connect. A nil h answers every
@@ -52,41 +56,13 @@ func NewClient(cfg ClientConfig, h DeliverHandler) *Client {
 	if cfg.Version == 0 {
 		cfg.Version = V30
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := link.Logger(cfg.Logger)
 	c := &Client{cfg: cfg, h: h, log: log.With("gateway", cfg.Name, "cmpp", cfg.Version.String())}
-	conn := cfg.Session
-	if cfg.Window > 0 {
-		conn.Window = cfg.Window
-	}
-	c.sc = session.NewClient(NewProtocol(cfg.Version), session.ClientConfig{
-		Name:       cfg.Name,
-		Addr:       cfg.Addr,
-		Conns:      cfg.Conns,
-		TPS:        cfg.TPS,
-		Burst:      cfg.Burst,
-		Conn:       conn,
-		Login:      c.login,
-		Logout:     c.logout,
-		BackoffMin: cfg.BackoffMin,
-		BackoffMax: cfg.BackoffMax,
-	}, c.handle, log)
+	c.Pool, c.send = link.NewPool(NewProtocol(cfg.Version), link.PoolConfig{Name: cfg.Name, Addr: cfg.Addr, Conns: cfg.Conns,
+		Window: cfg.Window, TPS: cfg.TPS, Burst: cfg.Burst, Session: cfg.Session,
+		BackoffMin: cfg.BackoffMin, BackoffMax: cfg.BackoffMax}, c.login, c.logout, c.handle, log)
 	return c
 }
-
-// Start connects and keeps the pool up until Close or ctx ends.
-func (c *Client) Start(ctx context.Context) { c.sc.Start(ctx) }
-
-// WaitReady blocks until at least one connection is logged in.
-func (c *Client) WaitReady(ctx context.Context) error { return c.sc.WaitReady(ctx) }
-
-// Close sends TERMINATE on each connection after in-flight requests finish.
-func (c *Client) Close(ctx context.Context) error { return c.sc.Close(ctx) }
-
-// Stats is the pool's snapshot.
-func (c *Client) Stats() session.Stats { return c.sc.Stats() }
 
 // Version is the configured protocol version.
 func (c *Client) Version() Version { return c.cfg.Version }
@@ -133,7 +109,7 @@ func (c *Client) Cancel(ctx context.Context, msgID uint64) (*CancelResp, error) 
 
 // call sends req on the pool and decodes the answer into resp.
 func (c *Client) call(ctx context.Context, req, resp PDU) error {
-	return link.Call(ctx, c.sc.Call, req, c.cfg.Version,
+	return link.Call(ctx, c.send, req, c.cfg.Version,
 		func(f session.Frame) error { return expect(f, resp.CommandID(), resp, c.cfg.Version) },
 		func(err error) error {
 			return fmt.Errorf("cmpp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
@@ -154,27 +130,20 @@ var ErrAuthISMG = errors.New("cmpp: AuthenticatorISMG mismatch")
 
 // login runs CMPP_CONNECT on a new connection.
 func (c *Client) login(ctx context.Context, conn *session.Conn) error {
-	req := NewConnect(c.cfg.SourceAddr, c.cfg.Secret, c.cfg.Version, time.Now())
-	body, err := req.Marshal(nil, c.cfg.Version)
-	if err != nil {
-		return err
-	}
-	f, err := conn.Call(ctx, CmdConnect, body)
-	if err != nil {
-		return fmt.Errorf("cmpp connect: %w", err)
-	}
+	v := c.cfg.Version
+	req := NewConnect(c.cfg.SourceAddr, c.cfg.Secret, v, time.Now())
 	var resp ConnectResp
-	if err := expect(f, CmdConnectResp, &resp, c.cfg.Version); err != nil {
-		return fmt.Errorf("cmpp connect: %w", err)
-	}
-	if resp.Status != ConnectOK {
-		return &StatusError{Op: "connect", Status: resp.Status}
-	}
-	if !c.verifyISMG(&resp, req.AuthenticatorSource, f.Body) {
-		if !c.cfg.InsecureSkipAuthISMG {
-			return fmt.Errorf("cmpp connect: %w", ErrAuthISMG)
-		}
-		c.log.Warn("AuthenticatorISMG mismatch ignored (InsecureSkipAuthISMG)")
+	l := link.ClientLogin[Version]{Op: "cmpp connect", Request: req, Version: v,
+		Decode: func(f session.Frame) (uint32, error) {
+			err := expect(f, CmdConnectResp, &resp, v)
+			return resp.Status, err
+		},
+		Refused: func(status uint32) error { return &StatusError{Op: "connect", Status: status} },
+		Verify:  func(f session.Frame) bool { return c.verifyISMG(&resp, req.AuthenticatorSource, f.Body) },
+		ErrAuth: ErrAuthISMG, SkipAuth: c.cfg.InsecureSkipAuthISMG,
+		SkipWarn: "AuthenticatorISMG mismatch ignored (InsecureSkipAuthISMG)"}
+	if err := l.Run(ctx, conn, c.log); err != nil {
+		return err
 	}
 	if resp.Version.layout() < c.cfg.Version.layout() {
 		// The ISMG says it speaks only an older layout but accepted us:

@@ -21,33 +21,24 @@ const (
 
 // testISMG is a ServerHandler that records what it sees.
 type testISMG struct {
-	gen    *MsgIDGenerator
-	result uint32
+	*prototest.Recorder[*ServerConn]
+	gen *MsgIDGenerator
 
 	mu      sync.Mutex
 	submits []*Submit
-
-	connected    chan *ServerConn
-	disconnected chan *ServerConn
 }
 
 func newTestISMG() *testISMG {
-	return &testISMG{
-		gen:          NewMsgIDGenerator(10061),
-		connected:    make(chan *ServerConn, 16),
-		disconnected: make(chan *ServerConn, 16),
-	}
+	return &testISMG{Recorder: prototest.NewRecorder[*ServerConn](), gen: NewMsgIDGenerator(10061)}
 }
 
 func (h *testISMG) Submit(_ context.Context, _ *ServerConn, s *Submit) *SubmitResp {
+	result := h.Submitted()
 	h.mu.Lock()
 	h.submits = append(h.submits, s)
 	h.mu.Unlock()
-	return &SubmitResp{MsgID: h.gen.NextN(len(s.DestTerminalID)), Result: h.result}
+	return &SubmitResp{MsgID: h.gen.NextN(len(s.DestTerminalID)), Result: result}
 }
-
-func (h *testISMG) Connected(sc *ServerConn)    { h.connected <- sc }
-func (h *testISMG) Disconnected(sc *ServerConn) { h.disconnected <- sc }
 
 func (h *testISMG) submitted() []*Submit {
 	h.mu.Lock()
@@ -62,20 +53,19 @@ func testAuth(sourceAddr string) (string, bool) {
 	return "", false
 }
 
-// startServer runs a Server on a loopback port until the test ends.
-func startServer(t *testing.T, v Version, h ServerHandler, log *slog.Logger) (*Server, string) {
-	return startServerB(t, v, h, log)
-}
-
-// startServerB is startServer for tests and benchmarks alike.
-func startServerB(t testing.TB, v Version, h ServerHandler, log ...*slog.Logger) (*Server, string) {
+// startServer runs a Server on a loopback port until the test ends; mod
+// may adjust the config.
+func startServer(t testing.TB, v Version, h ServerHandler, log *slog.Logger, mod ...func(*ServerConfig)) (*Server, string) {
 	t.Helper()
-	lg := prototest.Quiet()
-	if len(log) > 0 && log[0] != nil {
-		lg = log[0]
+	if log == nil {
+		log = prototest.Quiet()
 	}
-	srv := NewServer(ServerConfig{Version: v, Window: 16, Logger: lg, Auth: testAuth,
-		Session: session.Config{RequestTimeout: 2 * time.Second}}, h)
+	cfg := ServerConfig{Version: v, Window: 16, Logger: log, Auth: testAuth,
+		Session: session.Config{RequestTimeout: 2 * time.Second}}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	srv := NewServer(cfg, h)
 	return srv, prototest.Serve(t, srv)
 }
 
@@ -159,20 +149,26 @@ func (p *rawPeer) login() {
 	}
 }
 
-// serveBasic answers ACTIVE_TEST and TERMINATE (then returns) until the
-// connection ends, like a minimal well-behaved peer.
-func (p *rawPeer) serveBasic() {
-	p.Answer(func(h session.Header) bool {
-		switch h.Command {
-		case CmdActiveTest:
-			p.Send(h.Seq.N, &ActiveTestResp{})
-		case CmdTerminate:
-			p.Send(h.Seq.N, &TerminateResp{})
-			return true
-		}
-		return false
-	})
-}
-
 // appendTimestamp is wire.AppendTimestamp under the name the vectors use.
 func appendTimestamp(dst []byte, ts uint32) []byte { return wire.AppendTimestamp(dst, ts) }
+
+// acceptConnect reads a CONNECT and answers it with status 0 and an
+// AuthenticatorISMG computed from secret in layout v; it returns the
+// CONNECT, or nil when the first PDU was something else or the answer did
+// not go out.
+func (p *rawPeer) acceptConnect(secret string, v Version) *Connect {
+	h, pdu, err := p.Read()
+	if err != nil {
+		return nil
+	}
+	req, ok := pdu.(*Connect)
+	if !ok {
+		return nil
+	}
+	resp := &ConnectResp{Version: V30, AuthenticatorISMG: AuthISMG(0, req.AuthenticatorSource, secret, v)}
+	b, _ := AppendPDU(nil, h.Seq.N, resp, v)
+	if _, err := p.NC.Write(b); err != nil {
+		return nil
+	}
+	return req
+}

@@ -214,7 +214,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 				t.Fatalf("Connect: %v", err)
 			}
 			defer cli.Disconnect()
-			sc := prototest.Recv(t, h.connected)
+			sc := prototest.Recv(t, h.Logins)
 			if sc.Version() != tc.v {
 				t.Fatalf("negotiated %s", sc.Version())
 			}
@@ -314,7 +314,7 @@ func TestInteropGocmppClientVsServer(t *testing.T) {
 			} else if _, ok := p.(*gocmpp.CmppTerminateRspPkt); !ok {
 				t.Fatalf("got %T", p)
 			}
-			if prototest.Recv(t, h.disconnected) != sc {
+			if prototest.Recv(t, h.Logouts) != sc {
 				t.Fatal("wrong conn disconnected")
 			}
 		})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"time"
 
 	"hongyan/internal/proto/link"
@@ -49,19 +48,22 @@ type CancelHandler interface {
 	Cancel(ctx context.Context, sc *ServerConn, c *Cancel) *CancelResp
 }
 
-// Server accepts CMPP clients (SPs).
+// Server accepts CMPP clients (SPs). Serve accepts on a listener until
+// Close, which sends TERMINATE to every logged-in client (bounded by
+// link.CloseWait and its ctx) and then closes all connections gracefully;
+// Conns returns the logged-in connections.
 type Server struct {
+	*link.Server[*ServerConn]
 	cfg ServerConfig
 	h   ServerHandler
 	log *slog.Logger
-	ss  *session.Server
 }
 
 // ServerConn is one client connection on a Server.
 type ServerConn struct {
+	*link.ServerConn
 	conn *session.Conn
 
-	login      link.Login
 	sourceAddr string // set before login becomes ready
 	version    Version
 }
@@ -74,48 +76,21 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 	if cfg.LoginTimeout <= 0 {
 		cfg.LoginTimeout = 30 * time.Second
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := link.Logger(cfg.Logger)
 	s := &Server{cfg: cfg, h: h, log: log.With("cmpp_server", cfg.Version.String())}
-	conn := cfg.Session
-	if cfg.Window > 0 {
-		conn.Window = cfg.Window
-	}
 	// Framing uses the highest version's (largest) PDU limit.
-	s.ss = session.NewServer(NewProtocol(cfg.Version), conn, s.onConn, log)
+	s.Server = link.NewServer(NewProtocol(cfg.Version), link.Window(cfg.Session, cfg.Window), link.ServerSpec[*ServerConn]{
+		Login: CmdConnect, Goodbye: CmdTerminate, GoodbyeResp: CmdTerminateResp, LoginName: "CONNECT", GoodbyeName: "TERMINATE",
+		LoginTimeout: cfg.LoginTimeout, Name: CommandName, Log: s.log,
+		New: func(base *link.ServerConn, conn *session.Conn) *ServerConn {
+			return &ServerConn{ServerConn: base, conn: conn}
+		},
+		Authenticate: s.connect, Handle: s.handle,
+	}, log)
 	return s
 }
 
-// Serve accepts on ln until Close; it returns nil after Close.
-func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
-
-// Close sends TERMINATE to every logged-in client (bounded by
-// link.CloseWait and ctx), then closes all connections gracefully.
-func (s *Server) Close(ctx context.Context) error {
-	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).terminate)
-	return s.ss.Close(ctx)
-}
-
-// Conns returns the logged-in connections.
-func (s *Server) Conns() []*ServerConn { return link.Values(s.ss.Conns(), (*ServerConn).ready) }
-
-func (s *Server) onConn(c *session.Conn) session.Handler {
-	sc := &ServerConn{conn: c}
-	c.SetValue(sc)
-	link.WatchLogin(c, &sc.login, s.cfg.LoginTimeout, s.log, "CONNECT")
-	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
-}
-
 func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
-	if f.Command == CmdConnect {
-		s.connect(sc, f)
-		return
-	}
-	if !link.Gate(sc.conn, &sc.login, s.log, "CONNECT", f.Command, CommandName) {
-		return
-	}
 	v := sc.version
 	switch f.Command {
 	case CmdSubmit:
@@ -151,9 +126,6 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 			}
 		}
 		reply(sc.conn, s.log, f, r, v)
-	case CmdTerminate:
-		s.log.Info("client sent TERMINATE", "remote", sc.remote(), "source_addr", sc.sourceAddr)
-		link.ReplyAndClose(sc.conn, f, CmdTerminateResp, 0, nil)
 	default:
 		s.log.Warn("unexpected request ignored", "remote", sc.remote(), "cmd", CommandName(f.Command), "seq", f.Seq.N)
 	}
@@ -162,11 +134,6 @@ func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
 // connect authenticates a CMPP_CONNECT (spec §8.4.1): status 2 unknown
 // source, 3 bad authenticator, 4 version too high; any refusal closes.
 func (s *Server) connect(sc *ServerConn, f session.Frame) {
-	if !sc.login.Begin() {
-		s.log.Warn("second CONNECT on one connection, closing", "remote", sc.remote())
-		link.CloseAsync(sc.conn)
-		return
-	}
 	var req Connect
 	status, secret := ConnectOK, ""
 	layout := s.cfg.Version // what the refusal is encoded in when we cannot trust the client's
@@ -193,26 +160,17 @@ func (s *Server) connect(sc *ServerConn, f session.Frame) {
 	}
 	resp := &ConnectResp{Status: status, Version: s.cfg.Version}
 	if status != ConnectOK {
-		s.log.Warn("CONNECT refused", "remote", sc.remote(), "source_addr", req.SourceAddr,
-			"version", req.Version.String(), "status", status, "reason", ConnectStatusText(status))
 		body, _ := resp.Marshal(nil, layout)
-		link.ReplyAndClose(sc.conn, f, CmdConnectResp, 0, body)
+		link.Refuse(sc.ServerConn, s.log, f, "CONNECT refused", []any{"source_addr", req.SourceAddr,
+			"version", req.Version.String(), "status", status, "reason", ConnectStatusText(status)}, CmdConnectResp, 0, body)
 		return
 	}
 	resp.AuthenticatorISMG = AuthISMG(status, req.AuthenticatorSource, secret, req.Version)
 	sc.sourceAddr, sc.version = req.SourceAddr, req.Version
 	body, _ := resp.Marshal(nil, req.Version)
-	// Ready before the answer leaves: a client may send its first request
-	// the moment it reads the answer, and that request must not find the
-	// connection still logging in.
-	sc.login.SetReady()
-	if err := sc.conn.Reply(f, CmdConnectResp, 0, body); err != nil {
-		s.log.Warn("CONNECT_RESP not sent", "remote", sc.remote(), "err", err)
-		return
-	}
-	link.Connected(sc.conn, s.log, "client connected",
-		[]any{"source_addr", sc.sourceAddr, "version", sc.version.String()},
-		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
+	link.Admit(sc.ServerConn, s.log, f, link.Welcome{Resp: CmdConnectResp, Body: body, RespName: "CONNECT_RESP",
+		Msg: "client connected", Attrs: []any{"source_addr", sc.sourceAddr, "version", sc.version.String()},
+		Connected: func() { s.h.Connected(sc) }, Disconnected: func() { s.h.Disconnected(sc) }})
 }
 
 // SourceAddr is the logged-in SP_Id.
@@ -221,39 +179,16 @@ func (sc *ServerConn) SourceAddr() string { return sc.sourceAddr }
 // Version is the negotiated version: the client's, at most the server's.
 func (sc *ServerConn) Version() Version { return sc.version }
 
-// RemoteAddr is the client's address.
-func (sc *ServerConn) RemoteAddr() net.Addr { return sc.conn.RemoteAddr() }
-
-// Done is closed when the connection has closed.
-func (sc *ServerConn) Done() <-chan struct{} { return sc.conn.Done() }
-
 // Deliver sends a DELIVER (MO or, with d.Report set, a status report) in
 // the connection's version and returns the client's DELIVER_RESP.
 func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, error) {
-	body, err := d.Marshal(nil, sc.version)
-	if err != nil {
-		return nil, err
-	}
-	f, err := sc.conn.Call(ctx, CmdDeliver, body)
-	if err != nil {
-		return nil, fmt.Errorf("cmpp deliver to %s: %w", sc.sourceAddr, err)
-	}
 	var r DeliverResp
-	if err := expect(f, CmdDeliverResp, &r, sc.version); err != nil {
-		return nil, fmt.Errorf("cmpp deliver to %s: %w", sc.sourceAddr, err)
+	if err := link.Call(ctx, sc.conn.Call, d, sc.version,
+		func(f session.Frame) error { return expect(f, CmdDeliverResp, &r, sc.version) },
+		func(err error) error { return fmt.Errorf("cmpp deliver to %s: %w", sc.sourceAddr, err) }); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
-
-// Close sends TERMINATE (bounded by ctx and link.CloseWait), then closes.
-func (sc *ServerConn) Close(ctx context.Context) error {
-	return link.CloseWithGoodbye(ctx, sc.conn, CmdTerminate)
-}
-
-func (sc *ServerConn) terminate(ctx context.Context) error {
-	return link.Goodbye(ctx, sc.conn, CmdTerminate)
-}
-
-func (sc *ServerConn) ready() bool { return sc.login.Ready() }
 
 func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

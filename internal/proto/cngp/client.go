@@ -49,12 +49,16 @@ type ClientConfig struct {
 // non-zero only when the message could not be stored, so the SMGW resends.
 type DeliverHandler func(ctx context.Context, d *Deliver) uint32
 
-// Client is the SP side: a pool of logged-in connections to one SMGW account.
+// Client is the SP side: a pool of logged-in connections to one SMGW
+// account. Start connects and keeps the pool up until Close or its ctx
+// ends; WaitReady blocks until a connection is logged in; Close sends Exit
+// on each connection after in-flight requests finish.
 type Client struct {
-	cfg ClientConfig
-	h   DeliverHandler
-	log *slog.Logger
-	sc  *session.Client
+	link.Pool
+	cfg  ClientConfig
+	h    DeliverHandler
+	log  *slog.Logger
+	send link.Caller
 }
 
 // Errors of the client side.
@@ -78,41 +82,13 @@ func NewClient(cfg ClientConfig, h DeliverHandler) *Client {
 	if cfg.SPID == "" {
 		cfg.SPID = cfg.ClientID
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := link.Logger(cfg.Logger)
 	c := &Client{cfg: cfg, h: h, log: log.With("gateway", cfg.Name, "cngp", cfg.Version.String())}
-	conn := cfg.Session
-	if cfg.Window > 0 {
-		conn.Window = cfg.Window
-	}
-	c.sc = session.NewClient(Protocol{}, session.ClientConfig{
-		Name:       cfg.Name,
-		Addr:       cfg.Addr,
-		Conns:      cfg.Conns,
-		TPS:        cfg.TPS,
-		Burst:      cfg.Burst,
-		Conn:       conn,
-		Login:      c.login,
-		Logout:     c.logout,
-		BackoffMin: cfg.BackoffMin,
-		BackoffMax: cfg.BackoffMax,
-	}, c.handle, log)
+	c.Pool, c.send = link.NewPool(Protocol{}, link.PoolConfig{Name: cfg.Name, Addr: cfg.Addr, Conns: cfg.Conns,
+		Window: cfg.Window, TPS: cfg.TPS, Burst: cfg.Burst, Session: cfg.Session,
+		BackoffMin: cfg.BackoffMin, BackoffMax: cfg.BackoffMax}, c.login, c.logout, c.handle, log)
 	return c
 }
-
-// Start connects and keeps the pool up until Close or ctx ends.
-func (c *Client) Start(ctx context.Context) { c.sc.Start(ctx) }
-
-// WaitReady blocks until at least one connection is logged in.
-func (c *Client) WaitReady(ctx context.Context) error { return c.sc.WaitReady(ctx) }
-
-// Close sends Exit on each connection after in-flight requests finish.
-func (c *Client) Close(ctx context.Context) error { return c.sc.Close(ctx) }
-
-// Stats is the pool's snapshot.
-func (c *Client) Stats() session.Stats { return c.sc.Stats() }
 
 // Version is the configured protocol version.
 func (c *Client) Version() Version { return c.cfg.Version }
@@ -145,7 +121,7 @@ func (c *Client) Submit(ctx context.Context, s *Submit) (*SubmitResp, error) {
 
 // call sends req on the pool and decodes the answer into resp.
 func (c *Client) call(ctx context.Context, req PDU, resp Response) error {
-	return link.Call(ctx, c.sc.Call, req, c.cfg.Version,
+	return link.Call(ctx, c.send, req, c.cfg.Version,
 		func(f session.Frame) error { return expect(f, resp, c.cfg.Version) },
 		func(err error) error {
 			return fmt.Errorf("cngp %s %s: %w", c.cfg.Name, CommandName(req.CommandID()), err)
@@ -162,27 +138,19 @@ func expect(f session.Frame, p PDU, v Version) error {
 
 // login runs Login on a new connection.
 func (c *Client) login(ctx context.Context, conn *session.Conn) error {
+	v := c.cfg.Version
 	req := NewLogin(c.cfg.ClientID, c.cfg.Secret, c.cfg.LoginMode, c.cfg.LoginVersion, time.Now())
-	body, err := req.Marshal(nil, c.cfg.Version)
-	if err != nil {
-		return err
-	}
-	f, err := conn.Call(ctx, CmdLogin, body)
-	if err != nil {
-		return fmt.Errorf("cngp login: %w", err)
-	}
 	var resp LoginResp
-	if err := expect(f, &resp, c.cfg.Version); err != nil {
-		return fmt.Errorf("cngp login: %w", err)
-	}
-	if resp.Status != StatusOK {
-		return &StatusError{Op: "login", Status: resp.Status}
-	}
-	if !VerifyAuthServer(resp.AuthenticatorServer, resp.Status, req.AuthenticatorClient, c.cfg.Secret) {
-		if !c.cfg.InsecureSkipAuthServer {
-			return fmt.Errorf("cngp login: %w", ErrAuthServer)
-		}
-		c.log.Warn("AuthenticatorServer mismatch ignored (InsecureSkipAuthServer)")
+	l := link.ClientLogin[Version]{Op: "cngp login", Request: req, Version: v,
+		Decode:  func(f session.Frame) (uint32, error) { err := expect(f, &resp, v); return resp.Status, err },
+		Refused: func(status uint32) error { return &StatusError{Op: "login", Status: status} },
+		Verify: func(session.Frame) bool {
+			return VerifyAuthServer(resp.AuthenticatorServer, resp.Status, req.AuthenticatorClient, c.cfg.Secret)
+		},
+		ErrAuth: ErrAuthServer, SkipAuth: c.cfg.InsecureSkipAuthServer,
+		SkipWarn: "AuthenticatorServer mismatch ignored (InsecureSkipAuthServer)"}
+	if err := l.Run(ctx, conn, c.log); err != nil {
+		return err
 	}
 	if resp.Version < c.cfg.LoginVersion {
 		// It accepted our version although it says it speaks an older one:

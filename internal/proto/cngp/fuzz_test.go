@@ -3,7 +3,6 @@ package cngp
 import (
 	"bytes"
 	"errors"
-	"reflect"
 	"testing"
 
 	"hongyan/internal/proto/prototest"
@@ -25,96 +24,62 @@ func FuzzDecodeHeader(f *testing.F) {
 	})
 }
 
-// fuzzBody checks one body decoder in every version's layout.
-func fuzzBody(t *testing.T, b []byte, newPDU func() PDU) {
-	for _, v := range allVersions {
-		x := newPDU()
-		if err := x.Unmarshal(b, v); prototest.Refused(t, err, v.String()) {
-			continue
-		}
-		if HeaderLen+len(b) > MaxPDU {
-			continue // framing refuses such a body before it reaches a decoder
-		}
+// roundTrip checks a body decoder in every version's layout: what is
+// accepted beyond what we send (more than 100 destinations, 255 bytes of
+// content, report fields longer than the canonical layout, a Forward SPID
+// TLV longer than 10) may fail to re-encode, and a tolerant report parse
+// is canonicalised once.
+var roundTrip = &prototest.RoundTrip[Version, PDU]{
+	Versions: allVersions,
+	Fits:     func(n int, _ Version) bool { return HeaderLen+n <= MaxPDU },
+	Normalize: func(x PDU, v Version) {
 		if f, ok := x.(*Forward); ok && !v.HasForwardSPID() {
 			f.SPID = "" // understood when received, never sent in 1.0
 		}
-		enc, err := x.Marshal(nil, v)
-		if err != nil {
-			if errors.Is(err, ErrInvalid) && reencodeMayFail(x) {
-				continue
-			}
-			t.Fatalf("%s: re-encode of %+v: %v", v, x, err)
+	},
+	MayFail: func(x PDU, _ Version, err error) bool {
+		if !errors.Is(err, ErrInvalid) {
+			return false
 		}
-		y := newPDU()
-		if err := y.Unmarshal(enc, v); err != nil {
-			t.Fatalf("%s: decode of own encoding %x: %v", v, enc, err)
+		switch p := x.(type) {
+		case *Submit:
+			return len(p.DestTermID) > MaxDestinations || len(p.MsgContent) > MaxContent
+		case *Deliver:
+			return p.Report != nil || len(p.MsgContent) > MaxContent
+		case *Forward:
+			return len(p.SPID) > 10 || len(p.MsgContent) > MaxContent
 		}
-		if d, ok := x.(*Deliver); ok && d.Report != nil {
-			// A tolerant report parse is canonicalised once; from then on
-			// the round trip must be exact.
-			x, y = y, newPDU()
-			enc, _ = x.Marshal(nil, v)
-			if err := y.Unmarshal(enc, v); err != nil {
-				t.Fatalf("%s: second round: %v", v, err)
-			}
-		}
-		if !reflect.DeepEqual(x, y) {
-			t.Fatalf("%s: round trip\n  x %+v\n  y %+v", v, x, y)
-		}
-	}
-}
-
-// reencodeMayFail: what decoding accepts beyond what we send — more than
-// 100 destinations, 255 bytes of content, report fields longer than the
-// canonical layout, a Forward SPID TLV longer than 10.
-func reencodeMayFail(x PDU) bool {
-	switch p := x.(type) {
-	case *Submit:
-		return len(p.DestTermID) > MaxDestinations || len(p.MsgContent) > MaxContent
-	case *Deliver:
-		return p.Report != nil || len(p.MsgContent) > MaxContent
-	case *Forward:
-		return len(p.SPID) > 10 || len(p.MsgContent) > MaxContent
-	}
-	return false
-}
-
-func seedBodies(f *testing.F, ps ...PDU) {
-	for _, p := range ps {
-		for _, v := range allVersions {
-			if b, err := p.Marshal(nil, v); err == nil {
-				f.Add(b)
-			}
-		}
-	}
+		return false
+	},
+	Reparse: func(x PDU) bool { d, ok := x.(*Deliver); return ok && d.Report != nil },
 }
 
 func FuzzLogin(f *testing.F) {
 	f.Add(unhex(f, vectorLogin)[HeaderLen:])
 	f.Add(unhex(f, vectorLoginResp)[HeaderLen:])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzBody(t, b, func() PDU { return new(Login) })
-		fuzzBody(t, b, func() PDU { return new(LoginResp) })
+		roundTrip.Check(t, b, func() PDU { return new(Login) })
+		roundTrip.Check(t, b, func() PDU { return new(LoginResp) })
 	})
 }
 
 func FuzzSubmit(f *testing.F) {
 	f.Add(unhex(f, vectorSubmit)[HeaderLen:])
-	seedBodies(f, sampleSubmit())
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Submit) }) })
+	roundTrip.Seed(f, sampleSubmit())
+	f.Fuzz(func(t *testing.T, b []byte) { roundTrip.Check(t, b, func() PDU { return new(Submit) }) })
 }
 
 func FuzzDeliver(f *testing.F) {
 	f.Add(unhex(f, vectorReportDeliver)[HeaderLen:])
-	seedBodies(f,
+	roundTrip.Seed(f,
 		&Deliver{SrcTermID: "13300000001", DestTermID: "10690000", MsgContent: []byte("hi"), TLVs: TLVs{{Tag: TagProtocolID, Value: []byte{0}}}},
 		&Deliver{Report: sampleReport()})
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Deliver) }) })
+	f.Fuzz(func(t *testing.T, b []byte) { roundTrip.Check(t, b, func() PDU { return new(Deliver) }) })
 }
 
 func FuzzForward(f *testing.F) {
-	seedBodies(f, sampleForward())
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Forward) }) })
+	roundTrip.Seed(f, sampleForward())
+	f.Fuzz(func(t *testing.T, b []byte) { roundTrip.Check(t, b, func() PDU { return new(Forward) }) })
 }
 
 func FuzzResponses(f *testing.F) {
@@ -122,9 +87,9 @@ func FuzzResponses(f *testing.F) {
 	f.Add(unhex(f, vectorDeliverResp)[HeaderLen:])
 	f.Add(unhex(f, "01 00 61 01 16 17 01 00 00 07 00 00 00 00 00")) // the SMProxy's Deliver_Resp
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzBody(t, b, func() PDU { return new(SubmitResp) })
-		fuzzBody(t, b, func() PDU { return new(DeliverResp) })
-		fuzzBody(t, b, func() PDU { return new(ForwardResp) })
+		roundTrip.Check(t, b, func() PDU { return new(SubmitResp) })
+		roundTrip.Check(t, b, func() PDU { return new(DeliverResp) })
+		roundTrip.Check(t, b, func() PDU { return new(ForwardResp) })
 	})
 }
 

@@ -29,36 +29,27 @@ func appendTimestamp(dst []byte, ts uint32) []byte { return wire.AppendTimestamp
 
 // testSMGW is a ServerHandler that records what it sees.
 type testSMGW struct {
-	gen    *MsgIDGenerator
-	status uint32 // Submit_Resp status to answer with
+	*prototest.Recorder[*ServerConn]
+	gen *MsgIDGenerator
 
 	mu      sync.Mutex
 	submits []*Submit
 	ids     []MsgID
-
-	connected    chan *ServerConn
-	disconnected chan *ServerConn
 }
 
 func newTestSMGW() *testSMGW {
-	return &testSMGW{
-		gen:          NewMsgIDGenerator(10061),
-		connected:    make(chan *ServerConn, 16),
-		disconnected: make(chan *ServerConn, 16),
-	}
+	return &testSMGW{Recorder: prototest.NewRecorder[*ServerConn](), gen: NewMsgIDGenerator(10061)}
 }
 
 func (h *testSMGW) Submit(_ context.Context, _ *ServerConn, s *Submit) *SubmitResp {
+	status := h.Submitted() // the Submit_Resp status to answer with
 	id := h.gen.Next()
 	h.mu.Lock()
 	h.submits = append(h.submits, s)
 	h.ids = append(h.ids, id)
 	h.mu.Unlock()
-	return &SubmitResp{MsgID: id, Status: h.status}
+	return &SubmitResp{MsgID: id, Status: status}
 }
-
-func (h *testSMGW) Connected(sc *ServerConn)    { h.connected <- sc }
-func (h *testSMGW) Disconnected(sc *ServerConn) { h.disconnected <- sc }
 
 func (h *testSMGW) submitted() []*Submit {
 	h.mu.Lock()
@@ -139,44 +130,42 @@ func (p *rawPeer) login() {
 
 // serveBasic answers Active_Test and Exit (then returns) until the
 // connection ends, like a minimal well-behaved peer.
-func (p *rawPeer) serveBasic() {
-	p.Answer(func(h session.Header) bool {
-		switch h.Command {
-		case CmdActiveTest:
-			p.Send(h.Seq.N, &ActiveTestResp{})
-		case CmdExit:
-			p.Send(h.Seq.N, &ExitResp{})
-			return true
-		}
-		return false
-	})
-}
+func (p *rawPeer) serveBasic() { p.ServeBasic(CmdExit) }
 
 // rawSMGW accepts connections, logs each in answering with the given
 // AuthenticatorServer rule, then hands the connection to script.
 func rawSMGW(t testing.TB, ln net.Listener, auth func(req *Login) [16]byte, script func(p *rawPeer)) {
 	prototest.Accept(ln, func(nc net.Conn) {
-		p := newRawPeer(t, nc, V20)
-		h, pdu, err := p.Read()
-		if err != nil {
-			return
+		if p := newRawPeer(t, nc, V20); p.acceptLogin(auth) {
+			script(p)
 		}
-		req, ok := pdu.(*Login)
-		if !ok {
-			return
-		}
-		p.V = req.Version
-		b, _ := AppendPDU(nil, h.Seq.N, &LoginResp{Version: V20, AuthenticatorServer: auth(req)}, V20)
-		if _, err := nc.Write(b); err != nil {
-			return
-		}
-		script(p)
 	})
+}
+
+// acceptLogin reads a Login and answers it with the given
+// AuthenticatorServer rule; p then speaks the client's version.
+func (p *rawPeer) acceptLogin(auth func(req *Login) [16]byte) bool {
+	h, pdu, err := p.Read()
+	if err != nil {
+		return false
+	}
+	req, ok := pdu.(*Login)
+	if !ok {
+		return false
+	}
+	p.V = req.Version
+	b, _ := AppendPDU(nil, h.Seq.N, &LoginResp{Version: V20, AuthenticatorServer: auth(req)}, V20)
+	_, err = p.NC.Write(b)
+	return err == nil
 }
 
 // authAs answers with the right secret, Status hashed as a.
 func authAs(a AuthStatus) func(*Login) [16]byte {
 	return func(req *Login) [16]byte { return AuthServer(0, req.AuthenticatorClient, testSecret, a) }
+}
+
+func hdr(length, cmd, status, seq uint32) []byte {
+	return Protocol{}.AppendHeader(nil, session.Header{Length: length, Command: cmd, Status: status, Seq: session.Seq{N: seq}})
 }
 
 func sessionFrame(cmd uint32) session.Frame {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"time"
 
 	"hongyan/internal/proto/link"
@@ -43,20 +42,23 @@ type ServerHandler interface {
 	Disconnected(sc *ServerConn)
 }
 
-// Server accepts CNGP clients (SPs).
+// Server accepts CNGP clients (SPs). Serve accepts on a listener until
+// Close, which sends Exit to every logged-in client (bounded by
+// link.CloseWait and its ctx) and then closes all connections gracefully;
+// Conns returns the logged-in connections.
 type Server struct {
+	*link.Server[*ServerConn]
 	cfg ServerConfig
 	h   ServerHandler
 	log *slog.Logger
-	ss  *session.Server
 }
 
 // ServerConn is one client connection on a Server.
 type ServerConn struct {
+	*link.ServerConn
 	conn     *session.Conn
 	omitTLVs bool
 
-	login    link.Login
 	clientID string // set before login becomes ready
 	mode     LoginMode
 	version  Version
@@ -70,58 +72,27 @@ func NewServer(cfg ServerConfig, h ServerHandler) *Server {
 	if cfg.LoginTimeout <= 0 {
 		cfg.LoginTimeout = 30 * time.Second
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := link.Logger(cfg.Logger)
 	s := &Server{cfg: cfg, h: h, log: log.With("cngp_server", cfg.Version.String())}
-	conn := cfg.Session
-	if cfg.Window > 0 {
-		conn.Window = cfg.Window
-	}
-	s.ss = session.NewServer(Protocol{}, conn, s.onConn, log)
+	s.Server = link.NewServer(Protocol{}, link.Window(cfg.Session, cfg.Window), link.ServerSpec[*ServerConn]{
+		Login: CmdLogin, Goodbye: CmdExit, GoodbyeResp: CmdExitResp, LoginName: "Login", GoodbyeName: "Exit",
+		LoginTimeout: cfg.LoginTimeout, Name: CommandName, Log: s.log,
+		New: func(base *link.ServerConn, conn *session.Conn) *ServerConn {
+			return &ServerConn{ServerConn: base, conn: conn, omitTLVs: cfg.OmitTLVs}
+		},
+		Authenticate: s.login, Handle: s.handle,
+	}, log)
 	return s
 }
 
-// Serve accepts on ln until Close; it returns nil after Close.
-func (s *Server) Serve(ln net.Listener) error { return s.ss.Serve(ln) }
-
-// Close sends Exit to every logged-in client (bounded by link.CloseWait and
-// ctx), then closes all connections gracefully.
-func (s *Server) Close(ctx context.Context) error {
-	link.GoodbyeAll(ctx, s.Conns(), (*ServerConn).exit)
-	return s.ss.Close(ctx)
-}
-
-// Conns returns the logged-in connections.
-func (s *Server) Conns() []*ServerConn { return link.Values(s.ss.Conns(), (*ServerConn).ready) }
-
-func (s *Server) onConn(c *session.Conn) session.Handler {
-	sc := &ServerConn{conn: c, omitTLVs: s.cfg.OmitTLVs}
-	c.SetValue(sc)
-	link.WatchLogin(c, &sc.login, s.cfg.LoginTimeout, s.log, "Login")
-	return func(ctx context.Context, _ *session.Conn, f session.Frame) { s.handle(ctx, sc, f) }
-}
-
 func (s *Server) handle(ctx context.Context, sc *ServerConn, f session.Frame) {
-	if f.Command == CmdLogin {
-		s.login(sc, f)
-		return
-	}
-	if !link.Gate(sc.conn, &sc.login, s.log, "Login", f.Command, CommandName) {
-		return
-	}
-	switch f.Command {
-	case CmdSubmit:
+	if f.Command == CmdSubmit {
 		s.submit(ctx, sc, f)
-	case CmdExit:
-		s.log.Info("client sent Exit", "remote", sc.remote(), "client_id", sc.clientID)
-		link.ReplyAndClose(sc.conn, f, CmdExitResp, StatusOK, nil)
-	default:
-		// Forward comes from SMGWs, never from an SP; the prepaid commands
-		// have no layout.
-		refuseUnmodelled(sc.conn, s.log.With("remote", sc.remote()), f, sc.version)
+		return
 	}
+	// Forward comes from SMGWs, never from an SP; the prepaid commands
+	// have no layout.
+	refuseUnmodelled(sc.conn, s.log.With("remote", sc.remote()), f, sc.version)
 }
 
 func (s *Server) submit(ctx context.Context, sc *ServerConn, f session.Frame) {
@@ -158,11 +129,6 @@ func (sc *ServerConn) submitResp(r *SubmitResp) *SubmitResp {
 // served: the SP↔SMGW layouts do not differ, and SPs send 1, 0x10, 0x12
 // or 0x20.
 func (s *Server) login(sc *ServerConn, f session.Frame) {
-	if !sc.login.Begin() {
-		s.log.Warn("second Login on one connection, closing", "remote", sc.remote())
-		link.CloseAsync(sc.conn)
-		return
-	}
 	var req Login
 	status, secret := StatusOK, ""
 	mode, modeOK := LoginTransmit, false
@@ -187,26 +153,17 @@ func (s *Server) login(sc *ServerConn, f session.Frame) {
 	}
 	resp := &LoginResp{Status: status, Version: s.cfg.Version}
 	if status != StatusOK {
-		s.log.Warn("Login refused", "remote", sc.remote(), "client_id", req.ClientID,
-			"version", req.Version.String(), "status", status, "reason", StatusText(status))
 		body, _ := resp.Marshal(nil, s.cfg.Version)
-		link.ReplyAndClose(sc.conn, f, CmdLoginResp, status, body)
+		link.Refuse(sc.ServerConn, s.log, f, "Login refused", []any{"client_id", req.ClientID,
+			"version", req.Version.String(), "status", status, "reason", StatusText(status)}, CmdLoginResp, status, body)
 		return
 	}
 	resp.AuthenticatorServer = AuthServer(status, req.AuthenticatorClient, secret, s.cfg.AuthStatus)
 	sc.clientID, sc.mode, sc.version = req.ClientID, mode, req.Version
 	body, _ := resp.Marshal(nil, sc.version)
-	// Ready before the answer leaves: a client may send its first request
-	// the moment it reads the answer, and that request must not find the
-	// connection still logging in.
-	sc.login.SetReady()
-	if err := sc.conn.Reply(f, CmdLoginResp, StatusOK, body); err != nil {
-		s.log.Warn("Login_Resp not sent", "remote", sc.remote(), "err", err)
-		return
-	}
-	link.Connected(sc.conn, s.log, "client logged in",
-		[]any{"client_id", sc.clientID, "mode", sc.mode.String(), "version", sc.version.String()},
-		func() { s.h.Connected(sc) }, func() { s.h.Disconnected(sc) })
+	link.Admit(sc.ServerConn, s.log, f, link.Welcome{Resp: CmdLoginResp, Body: body, RespName: "Login_Resp",
+		Msg: "client logged in", Attrs: []any{"client_id", sc.clientID, "mode", sc.mode.String(), "version", sc.version.String()},
+		Connected: func() { s.h.Connected(sc) }, Disconnected: func() { s.h.Disconnected(sc) }})
 }
 
 // verifyAuthClient accepts the raw-ClientID digest and the one over the
@@ -225,12 +182,6 @@ func (sc *ServerConn) LoginMode() LoginMode { return sc.mode }
 // Version is the version byte the client logged in with.
 func (sc *ServerConn) Version() Version { return sc.version }
 
-// RemoteAddr is the client's address.
-func (sc *ServerConn) RemoteAddr() net.Addr { return sc.conn.RemoteAddr() }
-
-// Done is closed when the connection has closed.
-func (sc *ServerConn) Done() <-chan struct{} { return sc.conn.Done() }
-
 // Deliver sends a Deliver (MO or, with d.Report set, a status report) and
 // returns the client's Deliver_Resp. A ProtocolID TLV (0) is added when
 // absent unless OmitTLVs (d is not modified). A send-only login takes none
@@ -244,28 +195,13 @@ func (sc *ServerConn) Deliver(ctx context.Context, d *Deliver) (*DeliverResp, er
 		cp.TLVs = d.TLVs.WithDefault(TagProtocolID, 0)
 		d = &cp
 	}
-	body, err := d.Marshal(nil, sc.version)
-	if err != nil {
-		return nil, err
-	}
-	f, err := sc.conn.Call(ctx, CmdDeliver, body)
-	if err != nil {
-		return nil, fmt.Errorf("cngp deliver to %s: %w", sc.clientID, err)
-	}
 	var r DeliverResp
-	if err := expect(f, &r, sc.version); err != nil {
-		return nil, fmt.Errorf("cngp deliver to %s: %w", sc.clientID, err)
+	if err := link.Call(ctx, sc.conn.Call, d, sc.version,
+		func(f session.Frame) error { return expect(f, &r, sc.version) },
+		func(err error) error { return fmt.Errorf("cngp deliver to %s: %w", sc.clientID, err) }); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
-
-// Close sends Exit (bounded by ctx and link.CloseWait), then closes.
-func (sc *ServerConn) Close(ctx context.Context) error {
-	return link.CloseWithGoodbye(ctx, sc.conn, CmdExit)
-}
-
-func (sc *ServerConn) exit(ctx context.Context) error { return link.Goodbye(ctx, sc.conn, CmdExit) }
-
-func (sc *ServerConn) ready() bool { return sc.login.Ready() }
 
 func (sc *ServerConn) remote() string { return link.Remote(sc.conn) }

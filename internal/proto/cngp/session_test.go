@@ -8,86 +8,8 @@ import (
 	"time"
 
 	"hongyan/internal/proto/prototest"
-	"hongyan/internal/session"
 	"hongyan/internal/sms"
 )
-
-// versionPairs are the (client, server) versions the session tests run.
-var versionPairs = []struct{ client, server Version }{
-	{V20, V20}, {V10, V10}, {V10, V20},
-}
-
-func forEachPair(t *testing.T, f func(t *testing.T, cv, sv Version)) {
-	for _, p := range versionPairs {
-		t.Run("client"+p.client.String()+"_server"+p.server.String(), func(t *testing.T) {
-			t.Parallel()
-			f(t, p.client, p.server)
-		})
-	}
-}
-
-func TestLoginOK(t *testing.T) {
-	forEachPair(t, func(t *testing.T, cv, sv Version) {
-		h := newTestSMGW()
-		srv, addr := startServer(t, sv, h, nil)
-		c := startClient(t, clientConfig(addr, cv), nil)
-		waitReady(t, c)
-		sc := prototest.Recv(t, h.connected)
-		if sc.ClientID() != testClientID || sc.Version() != cv || sc.LoginMode() != LoginTransmit {
-			t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
-		}
-		if conns := srv.Conns(); len(conns) != 1 || conns[0] != sc {
-			t.Fatalf("Conns() = %v", conns)
-		}
-		if st := c.Stats(); st.Connected != 1 || st.Window != 16 {
-			t.Fatalf("stats %+v", st)
-		}
-	})
-}
-
-// Refused logins: the client reports the header status and never becomes
-// ready; the server closes the connection.
-func TestLoginRefused(t *testing.T) {
-	for _, tc := range []struct {
-		name         string
-		cv, sv       Version
-		id, secret   string
-		want         string
-		serverConfig func(*ServerConfig)
-	}{
-		{"wrong secret", V20, V20, testClientID, "nope", "status 21 (authentication error)", nil},
-		{"wrong secret 1.0", V10, V20, testClientID, "nope", "status 21 (authentication error)", nil},
-		{"unknown client", V20, V20, "9999999999", testSecret, "status 21 (authentication error)", nil},
-		{"version too high", V20, V10, testClientID, testSecret, "status 22 (version too high)", nil},
-		{"nil Auth", V20, V20, testClientID, testSecret, "status 21", func(c *ServerConfig) { c.Auth = nil }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			h := newTestSMGW()
-			var mods []func(*ServerConfig)
-			if tc.serverConfig != nil {
-				mods = append(mods, tc.serverConfig)
-			}
-			_, addr := startServer(t, tc.sv, h, nil, mods...)
-			cfg := clientConfig(addr, tc.cv)
-			cfg.ClientID, cfg.Secret = tc.id, tc.secret
-			c := startClient(t, cfg, nil)
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			if err := c.WaitReady(ctx); !errors.Is(err, session.ErrNoSession) {
-				t.Fatalf("WaitReady = %v", err)
-			}
-			if got := c.Stats().LastError; !strings.Contains(got, tc.want) {
-				t.Fatalf("last error %q, want %q", got, tc.want)
-			}
-			select {
-			case <-h.connected:
-				t.Fatal("server reported a refused login as connected")
-			default:
-			}
-		})
-	}
-}
 
 // The client accepts AuthenticatorServer over a raw, ASCII or 4-byte
 // Status and refuses a wrong one unless told to skip it; our server sends
@@ -148,7 +70,7 @@ func TestLoginVersionOverride(t *testing.T) {
 		cfg.LoginVersion = lv
 		c := startClient(t, cfg, nil)
 		waitReady(t, c)
-		if sc := prototest.Recv(t, h.connected); sc.Version() != lv {
+		if sc := prototest.Recv(t, h.Logins); sc.Version() != lv {
 			t.Fatalf("server sees version %s, want %s", sc.Version(), lv)
 		}
 		if r, err := c.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")}); err != nil || r.Status != 0 {
@@ -158,10 +80,9 @@ func TestLoginVersionOverride(t *testing.T) {
 }
 
 // Submit: short text (SPID and ProtocolID filled in), then a 3-part
-// Chinese UCS2 text whose UDH rides in the content (CNGP has no TP_udhi);
-// a refusal comes back as a header status, not an error.
+// Chinese UCS2 text whose UDH rides in the content (CNGP has no TP_udhi).
 func TestSubmitShortAndLong(t *testing.T) {
-	forEachPair(t, func(t *testing.T, cv, sv Version) {
+	prototest.ForPairs(t, suite().Pairs, func(t *testing.T, cv, sv Version) {
 		h := newTestSMGW()
 		_, addr := startServer(t, sv, h, nil)
 		c := startClient(t, clientConfig(addr, cv), nil)
@@ -205,82 +126,7 @@ func TestSubmitShortAndLong(t *testing.T) {
 			t.Fatalf("reassembled %q %v", back, err)
 		}
 
-		h.mu.Lock()
-		h.status = StatusBusy
-		h.mu.Unlock()
-		r, err = c.Submit(ctx, &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
-		if err != nil || r.Status != StatusBusy {
-			t.Fatalf("refused submit: %+v %v", r, err)
-		}
 	})
-}
-
-// Deliver: an MO (Chinese, UCS2) and a status report whose Id matches the
-// Submit_Resp's MsgID, both answered with the handler's status and the
-// CongestionState TLV.
-func TestDeliverMOAndReport(t *testing.T) {
-	forEachPair(t, func(t *testing.T, cv, sv Version) {
-		h := newTestSMGW()
-		_, addr := startServer(t, sv, h, nil)
-		got := make(chan *Deliver, 4)
-		c := startClient(t, clientConfig(addr, cv), func(_ context.Context, d *Deliver) uint32 {
-			got <- d
-			return 0
-		})
-		waitReady(t, c)
-		sc := prototest.Recv(t, h.connected)
-		ctx := prototest.Ctx(t)
-
-		moText := "退订 谢谢"
-		mo := &Deliver{MsgID: h.gen.Next(), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
-			DestTermID: "1069000012345", MsgContent: mustEncode(t, moText)}
-		r, err := sc.Deliver(ctx, mo)
-		if err != nil || r.Status != 0 || r.MsgID != mo.MsgID || !r.TLVs.Has(TagCongestionState) {
-			t.Fatalf("MO: %+v %v", r, err)
-		}
-		d := prototest.Recv(t, got)
-		if back, _ := sms.Decode(d.MsgContent, sms.UCS2); back != moText || d.IsReport != 0 || d.SrcTermID != "13300000001" || !d.TLVs.Has(TagProtocolID) {
-			t.Fatalf("MO seen as %+v", d)
-		}
-		if mo.TLVs != nil {
-			t.Fatal("caller's Deliver modified")
-		}
-
-		sr, err := c.Submit(ctx, &Submit{NeedReport: 1, DestTermID: []string{"13300000001"}, MsgContent: []byte("hi")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rpt := &Deliver{MsgID: h.gen.Next(), SrcTermID: "13300000001", DestTermID: "106900001234",
-			Report: &Report{MsgID: sr.MsgID, SubmitDate: "2501161700", DoneDate: "2501161701", Stat: StatDelivered, Err: "000"}}
-		if r, err := sc.Deliver(ctx, rpt); err != nil || r.Status != 0 {
-			t.Fatalf("report: %+v %v", r, err)
-		}
-		d = prototest.Recv(t, got)
-		if d.IsReport != 1 || d.Report == nil || d.Report.MsgID.String() != sr.MsgID.String() || !d.Report.Delivered() {
-			t.Fatalf("report seen as %+v / %+v", d, d.Report)
-		}
-	})
-}
-
-func mustEncode(t *testing.T, s string) []byte {
-	b, err := sms.Encode(s, sms.UCS2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// The handler's status goes back to the SMGW in the header.
-func TestDeliverHandlerStatus(t *testing.T) {
-	h := newTestSMGW()
-	_, addr := startServer(t, V20, h, nil)
-	c := startClient(t, clientConfig(addr, V20), func(context.Context, *Deliver) uint32 { return StatusBusy })
-	waitReady(t, c)
-	sc := prototest.Recv(t, h.connected)
-	r, err := sc.Deliver(prototest.Ctx(t), &Deliver{MsgContent: []byte("x")})
-	if err != nil || r.Status != StatusBusy {
-		t.Fatalf("%+v %v", r, err)
-	}
 }
 
 // OmitTLVs on both sides: bare fixed bodies go out and are understood.
@@ -292,7 +138,7 @@ func TestOmitTLVs(t *testing.T) {
 	cfg.OmitTLVs = true
 	c := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
 	waitReady(t, c)
-	sc := prototest.Recv(t, h.connected)
+	sc := prototest.Recv(t, h.Logins)
 	r, err := c.Submit(prototest.Ctx(t), &Submit{DestTermID: []string{"13300000001"}, MsgContent: []byte("x")})
 	if err != nil || r.Status != 0 || r.TLVs != nil || h.submitted()[0].TLVs != nil {
 		t.Fatalf("%+v %v / server got %+v", r, err, h.submitted()[0].TLVs)
@@ -313,7 +159,7 @@ func TestLoginModes(t *testing.T) {
 	cfg.LoginMode = LoginReceive
 	rc := startClient(t, cfg, func(_ context.Context, d *Deliver) uint32 { got <- d; return 0 })
 	waitReady(t, rc)
-	sc := prototest.Recv(t, h.connected)
+	sc := prototest.Recv(t, h.Logins)
 	if sc.LoginMode() != LoginReceive {
 		t.Fatalf("mode %s", sc.LoginMode())
 	}
@@ -328,7 +174,7 @@ func TestLoginModes(t *testing.T) {
 	cfg.LoginMode = LoginSend
 	sendOnly := startClient(t, cfg, nil)
 	waitReady(t, sendOnly)
-	sc2 := prototest.Recv(t, h.connected)
+	sc2 := prototest.Recv(t, h.Logins)
 	if _, err := sc2.Deliver(prototest.Ctx(t), &Deliver{}); !errors.Is(err, ErrLoginMode) {
 		t.Fatalf("deliver to send-only: %v", err)
 	}
@@ -345,36 +191,6 @@ func TestLoginModes(t *testing.T) {
 	if hd, pdu, err := p.Read(); err != nil || hd.Status != StatusBadCommand || pdu.(*SubmitResp).Status != StatusBadCommand {
 		t.Fatalf("%+v %+v %v", hd, pdu, err)
 	}
-}
-
-// Exit both ways: the client's Close sends Exit; the server's Exit is
-// answered and the client reconnects.
-func TestExit(t *testing.T) {
-	h := newTestSMGW()
-	var logs prototest.LogBuf
-	_, addr := startServer(t, V20, h, logs.Logger())
-	c := NewClient(clientConfig(addr, V20), nil)
-	c.Start(context.Background())
-	waitReady(t, c)
-	sc := prototest.Recv(t, h.connected)
-
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := sc.Close(ctx); err != nil {
-		t.Fatalf("server Exit: %v", err)
-	}
-	prototest.Recv(t, h.disconnected)
-	prototest.Recv(t, h.connected) // the client came back
-	waitReady(t, c)
-	if st := c.Stats(); st.Reconnects < 1 {
-		t.Fatalf("stats %+v", st)
-	}
-
-	if err := c.Close(ctx); err != nil {
-		t.Fatalf("client Close: %v", err)
-	}
-	prototest.Recv(t, h.disconnected)
-	logs.WaitLog(t, "client sent Exit")
 }
 
 // Requests neither side serves are refused with Command_Status 11 at once

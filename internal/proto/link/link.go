@@ -1,9 +1,12 @@
 // Package link is the session glue the protocol packages (cmpp, sgip,
 // smgp, cngp, smpp) have in common on top of internal/session: sending a
-// request from a pooled buffer, answering, saying goodbye and closing, and
-// the login gate of a server-side connection. What each protocol says and
-// when stays in its package; link only holds the mechanics that were the
-// same in each.
+// request from a pooled buffer, answering, saying goodbye and closing, a
+// client's pool and its login exchange (client.go), and the server side
+// of the protocols whose clients log in with one request and leave with
+// another — login gate and timeout, refusal and admission, goodbye, Close
+// and Conns (server.go). What each protocol says and when stays in its
+// package: its PDUs, its authenticators, its status codes; link only
+// holds the mechanics that were the same in each.
 package link
 
 import (

@@ -62,3 +62,9 @@ func (p *Peer[S, V, P]) ExpectClosed() {
 func (p *Peer[S, V, P]) Answer(answer func(h session.Header) (done bool)) {
 	Answer(func() (session.Header, error) { h, _, err := p.Read(); return h, err }, answer)
 }
+
+// ServeBasic answers heartbeats and the goodbye request (then returns)
+// until the connection ends, like a minimal well-behaved peer.
+func (p *Peer[S, V, P]) ServeBasic(goodbye uint32) {
+	(&Raw{T: p.T, NC: p.NC, Proto: p.Proto, Goodbye: goodbye}).ServeBasic()
+}

@@ -2,7 +2,9 @@
 // (cmpp, sgip, smgp, cngp, smpp) share: loopback servers and clients with
 // cleanup, a log buffer to assert on, hex vectors, waiting on channels, and
 // the reading, writing and accepting of bare TCP peers that speak a
-// protocol byte by byte. Import it from _test.go files only.
+// protocol byte by byte; the session suite every protocol runs through an
+// Adapter (RunSessionSuite, suite.go) and the fuzz round trip of body
+// decoders (RoundTrip). Import it from _test.go files only.
 package prototest
 
 import (

@@ -232,20 +232,14 @@ func expect(f session.Frame, p PDU) error {
 
 // login binds a new connection.
 func (c *Client) login(ctx context.Context, conn *session.Conn) error {
-	body, err := (&Bind{LoginType: c.cfg.LoginType, LoginName: c.cfg.LoginName, LoginPassword: c.cfg.LoginPassword}).Marshal(nil, Standard)
-	if err != nil {
-		return err
-	}
-	f, err := conn.Call(ctx, CmdBind, body)
-	if err != nil {
-		return fmt.Errorf("sgip bind: %w", err)
-	}
 	var resp BindResp
-	if err := expect(f, &resp); err != nil {
-		return fmt.Errorf("sgip bind: %w", err)
+	l := link.ClientLogin[Variant]{Op: "sgip bind", Version: Standard,
+		Request: &Bind{LoginType: c.cfg.LoginType, LoginName: c.cfg.LoginName, LoginPassword: c.cfg.LoginPassword},
+		Decode:  func(f session.Frame) (uint32, error) { err := expect(f, &resp); return uint32(resp.Result), err },
+		Refused: func(result uint32) error { return &StatusError{Op: "bind", Result: uint8(result)} },
 	}
-	if resp.Result != ResultOK {
-		return &StatusError{Op: "bind", Result: resp.Result}
+	if err := l.Run(ctx, conn, c.log); err != nil {
+		return err
 	}
 	c.log.Info("sgip bound", "remote", link.Remote(conn))
 	return nil

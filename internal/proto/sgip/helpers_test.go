@@ -27,9 +27,11 @@ const (
 // protocols/test-vectors.md.
 func unhex(t testing.TB, s string) []byte { return prototest.Unhex(t, s) }
 
-// testSMG is an SMGHandler that records Submits and answers with result.
+// testSMG is an SMGHandler that records Submits and answers with result,
+// or what rec says when set (the session suite's).
 type testSMG struct {
 	result uint8
+	rec    *prototest.Recorder[*ServerConn]
 
 	mu      sync.Mutex
 	submits []*Submit
@@ -43,10 +45,14 @@ func newTestSMG() *testSMG {
 }
 
 func (h *testSMG) Submit(_ context.Context, _ *ServerConn, s *Submit) *SubmitResp {
+	result := h.result
+	if h.rec != nil {
+		result = uint8(h.rec.Submitted())
+	}
 	h.mu.Lock()
 	h.submits = append(h.submits, s)
 	h.mu.Unlock()
-	return &SubmitResp{Result: h.result}
+	return &SubmitResp{Result: result}
 }
 
 func (h *testSMG) Bound(sc *ServerConn)   { h.bound <- sc }
@@ -228,20 +234,24 @@ func (p *rawPeer) expectClosed() {
 // hands the connection to script.
 func rawSMG(t testing.TB, ln net.Listener, script func(p *rawPeer)) {
 	prototest.Accept(ln, func(nc net.Conn) {
-		p := &rawPeer{t: t, nc: nc}
-		h, pdu, err := p.read()
-		if err != nil {
-			return
+		if p := (&rawPeer{t: t, nc: nc}); p.acceptBind() {
+			script(p)
 		}
-		if _, ok := pdu.(*Bind); !ok {
-			return
-		}
-		b, _ := AppendPDU(nil, h.Seq, &BindResp{}, Standard)
-		if _, err := nc.Write(b); err != nil {
-			return
-		}
-		script(p)
 	})
+}
+
+// acceptBind reads a Bind and answers it with Result 0.
+func (p *rawPeer) acceptBind() bool {
+	h, pdu, err := p.read()
+	if err != nil {
+		return false
+	}
+	if _, ok := pdu.(*Bind); !ok {
+		return false
+	}
+	b, _ := AppendPDU(nil, h.Seq, &BindResp{}, Standard)
+	_, err = p.nc.Write(b)
+	return err == nil
 }
 
 // ucs2 encodes s as big-endian UTF-16 (MessageCoding 8).

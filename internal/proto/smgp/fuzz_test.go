@@ -3,7 +3,6 @@ package smgp
 import (
 	"bytes"
 	"errors"
-	"reflect"
 	"testing"
 
 	"hongyan/internal/proto/prototest"
@@ -24,16 +23,14 @@ func FuzzDecodeHeader(f *testing.F) {
 	})
 }
 
-// fuzzBody checks one body decoder in every version's layout.
-func fuzzBody(t *testing.T, b []byte, newPDU func() PDU) {
-	for _, v := range allVersions {
-		x := newPDU()
-		if err := x.Unmarshal(b, v); prototest.Refused(t, err, v.String()) {
-			continue
-		}
-		if HeaderLen+len(b) > MaxPDU {
-			continue // framing refuses such a body before it reaches a decoder
-		}
+// roundTrip checks a body decoder in every version's layout: what is
+// accepted beyond what we send (more than 100 destinations, report fields
+// longer than the canonical layout) may fail to re-encode, and a tolerant
+// report parse is canonicalised once.
+var roundTrip = &prototest.RoundTrip[Version, PDU]{
+	Versions: allVersions,
+	Fits:     func(n int, _ Version) bool { return HeaderLen+n <= MaxPDU },
+	Normalize: func(x PDU, v Version) {
 		if !v.HasTLV() { // kept when received, never sent before 3.0
 			switch p := x.(type) {
 			case *Submit:
@@ -42,90 +39,58 @@ func fuzzBody(t *testing.T, b []byte, newPDU func() PDU) {
 				p.TLVs = nil
 			}
 		}
-		enc, err := x.Marshal(nil, v)
-		if err != nil {
-			if errors.Is(err, ErrInvalid) && reencodeMayFail(x) {
-				continue
-			}
-			t.Fatalf("%s: re-encode of %+v: %v", v, x, err)
+	},
+	MayFail: func(x PDU, _ Version, err error) bool {
+		if !errors.Is(err, ErrInvalid) {
+			return false
 		}
-		y := newPDU()
-		if err := y.Unmarshal(enc, v); err != nil {
-			t.Fatalf("%s: decode of own encoding %x: %v", v, enc, err)
+		switch p := x.(type) {
+		case *Submit:
+			return len(p.DestTermID) > MaxDestinations
+		case *Deliver:
+			return p.Report != nil
 		}
-		if d, ok := x.(*Deliver); ok && d.Report != nil {
-			// A tolerant report parse is canonicalised once; from then on
-			// the round trip must be exact.
-			x, y = y, newPDU()
-			enc, _ = x.Marshal(nil, v)
-			if err := y.Unmarshal(enc, v); err != nil {
-				t.Fatalf("%s: second round: %v", v, err)
-			}
-		}
-		if !reflect.DeepEqual(x, y) {
-			t.Fatalf("%s: round trip\n  x %+v\n  y %+v", v, x, y)
-		}
-	}
-}
-
-// reencodeMayFail: what decoding accepts beyond what we send — more than
-// 100 destinations, report fields longer than the canonical layout.
-func reencodeMayFail(x PDU) bool {
-	switch p := x.(type) {
-	case *Submit:
-		return len(p.DestTermID) > MaxDestinations
-	case *Deliver:
-		return p.Report != nil
-	}
-	return false
-}
-
-func seedBodies(f *testing.F, ps ...PDU) {
-	for _, p := range ps {
-		for _, v := range allVersions {
-			if b, err := p.Marshal(nil, v); err == nil {
-				f.Add(b)
-			}
-		}
-	}
+		return false
+	},
+	Reparse: func(x PDU) bool { d, ok := x.(*Deliver); return ok && d.Report != nil },
 }
 
 func FuzzLogin(f *testing.F) {
 	f.Add(unhex(f, vector6Login)[HeaderLen:])
-	seedBodies(f, &LoginResp{Status: 21, ServerVersion: V30})
+	roundTrip.Seed(f, &LoginResp{Status: 21, ServerVersion: V30})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzBody(t, b, func() PDU { return new(Login) })
-		fuzzBody(t, b, func() PDU { return new(LoginResp) })
+		roundTrip.Check(t, b, func() PDU { return new(Login) })
+		roundTrip.Check(t, b, func() PDU { return new(LoginResp) })
 	})
 }
 
 func FuzzSubmit(f *testing.F) {
 	long := &Submit{DestTermID: []string{"13300000001"}, MsgContent: unhex(f, "05 00 03 2a 03 01 4f 60")}
 	long.TLVs.SetByte(TagTPUDHI, 1)
-	seedBodies(f, sampleSubmit(), long)
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Submit) }) })
+	roundTrip.Seed(f, sampleSubmit(), long)
+	f.Fuzz(func(t *testing.T, b []byte) { roundTrip.Check(t, b, func() PDU { return new(Submit) }) })
 }
 
 func FuzzDeliver(f *testing.F) {
-	seedBodies(f,
+	roundTrip.Seed(f,
 		&Deliver{SrcTermID: "13300000001", DestTermID: "10690000", MsgContent: []byte("hi"), TLVs: TLVs{{Tag: TagLinkID, Value: []byte("x")}}},
 		&Deliver{Report: sampleReport()})
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzBody(t, b, func() PDU { return new(Deliver) }) })
+	f.Fuzz(func(t *testing.T, b []byte) { roundTrip.Check(t, b, func() PDU { return new(Deliver) }) })
 }
 
 func FuzzResponses(f *testing.F) {
-	seedBodies(f, &SubmitResp{MsgID: rptID, Status: 75}, &DeliverResp{Status: 10})
+	roundTrip.Seed(f, &SubmitResp{MsgID: rptID, Status: 75}, &DeliverResp{Status: 10})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzBody(t, b, func() PDU { return new(SubmitResp) })
-		fuzzBody(t, b, func() PDU { return new(DeliverResp) })
+		roundTrip.Check(t, b, func() PDU { return new(SubmitResp) })
+		roundTrip.Check(t, b, func() PDU { return new(DeliverResp) })
 	})
 }
 
 func FuzzQuery(f *testing.F) {
-	seedBodies(f, &Query{QueryTime: "20250116", QueryType: 1, QueryCode: "HELP"}, &QueryResp{QueryTime: "20250116", MTTLMsg: 5})
+	roundTrip.Seed(f, &Query{QueryTime: "20250116", QueryType: 1, QueryCode: "HELP"}, &QueryResp{QueryTime: "20250116", MTTLMsg: 5})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzBody(t, b, func() PDU { return new(Query) })
-		fuzzBody(t, b, func() PDU { return new(QueryResp) })
+		roundTrip.Check(t, b, func() PDU { return new(Query) })
+		roundTrip.Check(t, b, func() PDU { return new(QueryResp) })
 	})
 }
 

@@ -246,7 +246,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := prototest.Recv(t, h.connected)
+	sc := prototest.Recv(t, h.Logins)
 	if sc.ClientID() != testClientID || sc.Version() != V30 || sc.LoginMode() != LoginTransmit {
 		t.Fatalf("server sees %q %s %s", sc.ClientID(), sc.Version(), sc.LoginMode())
 	}
@@ -296,7 +296,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	// Our MO and our report for its first Submit.
 	ctx := prototest.Ctx(t)
 	mo := &Deliver{MsgID: interopID(7), MsgFormat: FmtUCS2, RecvTime: "20250116170000", SrcTermID: "13300000001",
-		DestTermID: "106900001234", MsgContent: mustEncode(t, "你好，鸿雁")}
+		DestTermID: "106900001234", MsgContent: mustEncode("你好，鸿雁")}
 	if r, err := sc.Deliver(ctx, mo); err != nil || r.Status != 0 {
 		t.Fatalf("MO: %+v %v", r, err)
 	}
@@ -320,7 +320,7 @@ func TestInteropZysmsClientVsOurServer(t *testing.T) {
 	if err := conn.SendPDU(zsmgp.NewExitReq(zsmgp.V30)); err != nil {
 		t.Fatal(err)
 	}
-	prototest.Recv(t, h.disconnected)
+	prototest.Recv(t, h.Logouts)
 }
 
 // zysms reads 16 bytes as the header of every PDU: a 12-byte Active_Test

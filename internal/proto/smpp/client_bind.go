@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"hongyan/internal/proto/link"
 	"hongyan/internal/session"
 )
 
@@ -28,20 +29,13 @@ func (c *Client) bind(ctx context.Context, conn *session.Conn, mode BindMode) er
 	req := &Bind{Mode: mode, SystemID: c.cfg.SystemID, Password: c.cfg.Password, SystemType: c.cfg.SystemType,
 		InterfaceVersion: uint8(c.cfg.Version), AddrTON: c.cfg.AddrTON, AddrNPI: c.cfg.AddrNPI, AddressRange: c.cfg.AddressRange}
 	op := CommandName(req.CommandID())
-	body, err := req.Marshal(nil, c.cfg.Version)
-	if err != nil {
-		return err
-	}
-	f, err := conn.Call(ctx, req.CommandID(), body)
-	if err != nil {
-		return fmt.Errorf("smpp %s: %w", op, err)
-	}
 	resp := &BindResp{Mode: mode}
-	if err := expect(f, resp, c.cfg.Version); err != nil {
-		return fmt.Errorf("smpp %s: %w", op, err)
+	l := link.ClientLogin[Version]{Op: "smpp " + op, Request: req, Version: c.cfg.Version,
+		Decode:  func(f session.Frame) (uint32, error) { err := expect(f, resp, c.cfg.Version); return resp.Status, err },
+		Refused: func(status uint32) error { return &StatusError{Op: op, Status: status} },
 	}
-	if resp.Status != ESME_ROK {
-		return &StatusError{Op: op, Status: resp.Status}
+	if err := l.Run(ctx, conn, c.log); err != nil {
+		return err
 	}
 	ec := &esmeConn{mode: mode, smscID: resp.SystemID}
 	ec.bound.Store(true)

@@ -3,7 +3,7 @@ package smpp
 import (
 	"bytes"
 	"errors"
-	"reflect"
+	"fmt"
 	"testing"
 
 	"hongyan/internal/proto/prototest"
@@ -26,38 +26,35 @@ func FuzzDecodeHeader(f *testing.F) {
 	})
 }
 
-// fuzzBody checks one body decoder in the given versions.
+// roundTrip checks a body decoder in both versions; a refusal must carry
+// the status its response would have.
+var roundTrip = &prototest.RoundTrip[Version, PDU]{
+	Versions: versions,
+	Refusal: func(err error) error {
+		if !isMalformed(err) {
+			return fmt.Errorf("error %v does not wrap ErrMalformed", err)
+		}
+		var de *DecodeError
+		if !errors.As(err, &de) || de.Status == ESME_ROK {
+			return fmt.Errorf("%v carries no refusal status", err)
+		}
+		return nil
+	},
+	MayFail: func(x PDU, _ Version, err error) bool {
+		return errors.Is(err, ErrInvalid) && acceptedNotSent(x) // liberal in what we accept, strict in what we send
+	},
+}
+
+// fuzzBody checks one body decoder in vs, every version when none.
 func fuzzBody(t *testing.T, b []byte, newPDU func() PDU, vs ...Version) {
-	if len(vs) == 0 {
-		vs = versions
+	t.Helper()
+	r := roundTrip
+	if len(vs) > 0 {
+		c := *roundTrip
+		c.Versions = vs
+		r = &c
 	}
-	for _, v := range vs {
-		x := newPDU()
-		if err := x.Unmarshal(b, v); err != nil {
-			if !isMalformed(err) {
-				t.Fatalf("%s: error %v does not wrap ErrMalformed", v, err)
-			}
-			var de *DecodeError
-			if !errors.As(err, &de) || de.Status == ESME_ROK {
-				t.Fatalf("%s: %v carries no refusal status", v, err)
-			}
-			continue
-		}
-		enc, err := x.Marshal(nil, v)
-		if err != nil {
-			if errors.Is(err, ErrInvalid) && acceptedNotSent(x) {
-				continue // liberal in what we accept, strict in what we send
-			}
-			t.Fatalf("%s: re-encode of %+v: %v", v, x, err)
-		}
-		y := newPDU()
-		if err := y.Unmarshal(enc, v); err != nil {
-			t.Fatalf("%s: decode of own encoding %x: %v", v, enc, err)
-		}
-		if !reflect.DeepEqual(x, y) {
-			t.Fatalf("%s: round trip\n  x %+v\n  y %+v", v, x, y)
-		}
-	}
+	r.Check(t, b, newPDU)
 }
 
 // acceptedNotSent lists what decoders accept and encoders refuse: time
@@ -88,20 +85,10 @@ func acceptedNotSent(p PDU) bool {
 	return false
 }
 
-func seedBodies(f *testing.F, ps ...PDU) {
-	for _, p := range ps {
-		for _, v := range versions {
-			if b, err := p.Marshal(nil, v); err == nil {
-				f.Add(b)
-			}
-		}
-	}
-}
-
 func FuzzBind(f *testing.F) {
 	f.Add(unhex(f, vector4Bind)[HeaderLen:])
 	f.Add(unhex(f, vector4BindResp)[HeaderLen:])
-	seedBodies(f, &BindResp{Mode: BindTransceiver, SystemID: "S", TLVs: TLVs{{TagScInterfaceVersion, []byte{0x34}}}},
+	roundTrip.Seed(f, &BindResp{Mode: BindTransceiver, SystemID: "S", TLVs: TLVs{{TagScInterfaceVersion, []byte{0x34}}}},
 		&Outbind{SystemID: "SMSC", Password: "pw"})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzzBody(t, b, func() PDU { return &Bind{Mode: BindTransmitter} })
@@ -112,7 +99,7 @@ func FuzzBind(f *testing.F) {
 }
 
 func FuzzSubmitSM(f *testing.F) {
-	seedBodies(f, sampleSubmit(V34), sampleSubmit(V33),
+	roundTrip.Seed(f, sampleSubmit(V34), sampleSubmit(V33),
 		&DeliverSM{ESMClass: EsmDeliveryReceipt, ShortMessage: []byte("id:1 stat:DELIVRD"),
 			TLVs: TLVs{{TagReceiptedMessageID, []byte("1\x00")}, {TagMessageState, []byte{2}}}},
 		&SubmitSM{TLVs: TLVs{{TagMessagePayload, []byte("payload")}}})
@@ -123,7 +110,7 @@ func FuzzSubmitSM(f *testing.F) {
 }
 
 func FuzzSubmitMulti(f *testing.F) {
-	seedBodies(f, &SubmitMulti{SourceAddr: "1", Dests: []DestAddress{{Flag: 1, TON: 1, Addr: "8613800138000"}, {Flag: 2, Addr: "dl"}},
+	roundTrip.Seed(f, &SubmitMulti{SourceAddr: "1", Dests: []DestAddress{{Flag: 1, TON: 1, Addr: "8613800138000"}, {Flag: 2, Addr: "dl"}},
 		ShortMessage: []byte("x"), TLVs: TLVs{{TagUserMessageReference, []byte{0, 1}}}},
 		&SubmitMultiResp{MessageID: "1", Unsuccess: []UnsuccessSME{{TON: 1, Addr: "2", Status: 0x33}}})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -133,7 +120,7 @@ func FuzzSubmitMulti(f *testing.F) {
 }
 
 func FuzzDataSM(f *testing.F) {
-	seedBodies(f, &DataSM{SourceAddr: "1", DestinationAddr: "2", TLVs: TLVs{{TagMessagePayload, []byte("hello")}}},
+	roundTrip.Seed(f, &DataSM{SourceAddr: "1", DestinationAddr: "2", TLVs: TLVs{{TagMessagePayload, []byte("hello")}}},
 		&DataSMResp{MessageID: "9", TLVs: TLVs{{TagDeliveryFailureReason, []byte{1}}}},
 		&AlertNotification{SourceAddr: "1", ESMEAddr: "2", TLVs: TLVs{{TagMsAvailabilityStatus, []byte{0}}}})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -145,7 +132,7 @@ func FuzzDataSM(f *testing.F) {
 
 // FuzzOtherBodies covers the responses and the query/cancel/replace family.
 func FuzzOtherBodies(f *testing.F) {
-	seedBodies(f, &SubmitSMResp{MessageID: "0A1B"}, &DeliverSMResp{}, &QuerySM{MessageID: "1", SourceAddr: "2"},
+	roundTrip.Seed(f, &SubmitSMResp{MessageID: "0A1B"}, &DeliverSMResp{}, &QuerySM{MessageID: "1", SourceAddr: "2"},
 		&QuerySMResp{MessageID: "1", FinalDate: "250116170100004+", MessageState: 2},
 		&CancelSM{MessageID: "1", SourceAddr: "2", DestinationAddr: "3"},
 		&ReplaceSM{MessageID: "1", ShortMessage: []byte("x")})

@@ -28,7 +28,7 @@ func isMalformed(err error) bool { return errors.Is(err, session.ErrMalformed) }
 // testSMSC is a ServerHandler that records what it sees and answers with
 // sequential message ids, written in hex when hexIDs is set.
 type testSMSC struct {
-	status uint32
+	*prototest.Recorder[*ServerConn]
 	hexIDs bool
 	silent atomic.Bool // leave submits unanswered
 
@@ -36,24 +36,20 @@ type testSMSC struct {
 
 	mu      sync.Mutex
 	submits []*SubmitSM
-
-	connected    chan *ServerConn
-	disconnected chan *ServerConn
 }
 
-func newTestSMSC() *testSMSC {
-	return &testSMSC{connected: make(chan *ServerConn, 16), disconnected: make(chan *ServerConn, 16)}
-}
+func newTestSMSC() *testSMSC { return &testSMSC{Recorder: prototest.NewRecorder[*ServerConn]()} }
 
 func (h *testSMSC) Submit(_ context.Context, _ *ServerConn, s *SubmitSM) *SubmitSMResp {
 	if h.silent.Load() {
 		return nil
 	}
+	status := h.Submitted()
 	h.mu.Lock()
 	h.submits = append(h.submits, s)
 	h.mu.Unlock()
-	if h.status != ESME_ROK {
-		return &SubmitSMResp{Status: h.status}
+	if status != ESME_ROK {
+		return &SubmitSMResp{Status: status}
 	}
 	n := h.next.Add(1) + 1000
 	id := fmt.Sprint(n)
@@ -62,9 +58,6 @@ func (h *testSMSC) Submit(_ context.Context, _ *ServerConn, s *SubmitSM) *Submit
 	}
 	return &SubmitSMResp{MessageID: id}
 }
-
-func (h *testSMSC) Connected(sc *ServerConn)    { h.connected <- sc }
-func (h *testSMSC) Disconnected(sc *ServerConn) { h.disconnected <- sc }
 
 func (h *testSMSC) submitted() []*SubmitSM {
 	h.mu.Lock()
@@ -145,38 +138,31 @@ func (p *rawPeer) bind(mode BindMode) {
 
 // serveBasic answers enquire_link and unbind (then returns) until the
 // connection ends, like a minimal well-behaved peer.
-func (p *rawPeer) serveBasic() {
-	p.Answer(func(h session.Header) bool {
-		switch h.Command {
-		case CmdEnquireLink:
-			p.Send(h.Seq.N, &EnquireLinkResp{})
-		case CmdUnbind:
-			p.Send(h.Seq.N, &UnbindResp{})
-			return true
-		}
-		return false
-	})
-}
+func (p *rawPeer) serveBasic() { p.ServeBasic(CmdUnbind) }
 
 // rawSMSC accepts connections, answers the first bind with status 0 and
 // hands the connection to script.
 func rawSMSC(t testing.TB, ln net.Listener, v Version, script func(p *rawPeer)) {
 	prototest.Accept(ln, func(nc net.Conn) {
-		p := newRawPeer(t, nc, v)
-		h, pdu, err := p.Read()
-		if err != nil {
-			return
+		if p := newRawPeer(t, nc, v); p.acceptBind() {
+			script(p)
 		}
-		b, ok := pdu.(*Bind)
-		if !ok {
-			return
-		}
-		out, _ := AppendPDU(nil, h.Seq.N, &BindResp{Mode: b.Mode, SystemID: "RAW"}, v)
-		if _, err := nc.Write(out); err != nil {
-			return
-		}
-		script(p)
 	})
+}
+
+// acceptBind reads a bind and answers it with status 0.
+func (p *rawPeer) acceptBind() bool {
+	h, pdu, err := p.Read()
+	if err != nil {
+		return false
+	}
+	b, ok := pdu.(*Bind)
+	if !ok {
+		return false
+	}
+	out, _ := AppendPDU(nil, h.Seq.N, &BindResp{Mode: b.Mode, SystemID: "RAW"}, p.V)
+	_, err = p.NC.Write(out)
+	return err == nil
 }
 
 func mustPDU(t testing.TB, seq uint32, p PDU, v Version) []byte {

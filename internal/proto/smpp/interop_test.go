@@ -246,7 +246,7 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 		t.Fatalf("bind: %v %v", st.Status(), st.Error())
 	}
 	t.Cleanup(func() { tx.Close() })
-	sc := prototest.Recv(t, h.connected)
+	sc := prototest.Recv(t, h.Logins)
 	if sc.BindMode() != BindTransceiver || sc.SystemID() != testSysID {
 		t.Fatalf("server sees %s %q", sc.BindMode(), sc.SystemID())
 	}
@@ -302,7 +302,7 @@ func TestInteropFiorixTransceiverVsServer(t *testing.T) {
 	if err := tx.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if prototest.Recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.Logouts) != sc {
 		t.Fatal("wrong connection closed")
 	}
 }
@@ -338,7 +338,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 		t.Fatalf("bind: %v", err)
 	}
 	t.Cleanup(func() { _ = sess.Close() })
-	sc := prototest.Recv(t, h.connected)
+	sc := prototest.Recv(t, h.Logins)
 
 	newSubmit := func(text string, long bool) *gpdu.SubmitSM {
 		s := gpdu.NewSubmitSM().(*gpdu.SubmitSM)
@@ -407,7 +407,7 @@ func TestInteropGosmppVsServer(t *testing.T) {
 	if err := sess.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		t.Fatal(err)
 	}
-	if prototest.Recv(t, h.disconnected) != sc {
+	if prototest.Recv(t, h.Logouts) != sc {
 		t.Fatal("wrong connection closed")
 	}
 }
