@@ -53,6 +53,7 @@ type Server struct {
 	lock *lockout.Guard
 	// hashing bounds concurrent admin password checks (argon2id takes 64 MiB each).
 	hashing chan struct{}
+	adminAs adminAs // the admin routes for the console's pages (adminas.go)
 }
 
 // New builds the handler.

@@ -128,6 +128,8 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 	p.API = api.New(p.Core, apiOpts)
 	webOpts := opts.Web
 	webOpts.Logger = p.Log
+	webOpts.Settlement = &cfg.Settlement // the settlement page's, as the API's
+	webOpts.Admin = p.API                // the admin pages are clients of the admin API (web/admin_api.go)
 	p.Web = web.New(p.Core, webOpts)
 	p.Front = front(p.API, p.Web)
 	return nil

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"sync/atomic"
 )
@@ -131,3 +132,10 @@ func (s *Segments) Operator(number string) string {
 
 // Len is the number of prefixes (for status pages).
 func (s *Segments) Len() int { return len(s.t.Load().prefix) }
+
+// Entries returns copies of the table: prefix → operator, and the
+// overrides (ported numbers) → operator, for the console's segment page.
+func (s *Segments) Entries() (prefixes, overrides map[string]string) {
+	t := s.t.Load()
+	return maps.Clone(t.prefix), maps.Clone(t.overrides)
+}

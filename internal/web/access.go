@@ -17,7 +17,10 @@ type handler func(w http.ResponseWriter, r *http.Request, s session)
 // session and a role the page allows, and a POST (any unsafe method) needs
 // the session's CSRF token. A route naming no page in the table
 // is a programming error, caught at start.
-func (s *Server) route(pattern, pageID string, h handler) {
+func (s *Server) route(pattern, pageID string, h handler) { s.routeBody(pattern, pageID, 1<<20, h) }
+
+// routeBody is route with a larger limit on a POST's body (file uploads).
+func (s *Server) routeBody(pattern, pageID string, limit int64, h handler) {
 	p, ok := pageByID(pageID)
 	if !ok {
 		panic("web: route " + pattern + " names no page " + pageID)
@@ -37,7 +40,7 @@ func (s *Server) route(pattern, pageID string, h handler) {
 			return
 		}
 		if !safeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if !checkSession(r, sess) {
 				s.log.Warn("console: refused without a valid CSRF token", "user", sess.username, "path", r.URL.Path)
 				s.errorPageFor(w, r, &sess, http.StatusForbidden, "err.csrf")

@@ -28,14 +28,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, sess session) {
 	s.render(w, r, http.StatusOK, "home", v)
 }
 
-// coming is the clearly labelled placeholder of a page still to be built.
-func (s *Server) coming(id string) handler {
-	return func(w http.ResponseWriter, r *http.Request, sess session) {
-		v := newView(r, id, "nav."+id).withSession(sess)
-		s.render(w, r, http.StatusOK, "coming", v)
-	}
-}
-
 // notFound answers every path no route has. Without a session it sends the
 // browser to the login page, so it tells a stranger nothing.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -3,8 +3,9 @@
 // password, with a menu and access rules per role. See docs/console.md.
 //
 // This slice has the foundation — login, sessions, CSRF, lockout, the
-// language switch, the role-based menu — and the gateway status page; the
-// send and report pages are placeholders.
+// language switch, the role-based menu — the gateway status page, and
+// sending: the send page, file import and the batch pages (send.go,
+// importfile.go, importjob.go, sendrun.go, batches.go).
 package web
 
 import (
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"hongyan/internal/biz/lockout"
+	"hongyan/internal/biz/settle"
 	"hongyan/internal/core"
 	"hongyan/internal/store"
 )
@@ -37,6 +39,13 @@ type Options struct {
 	SecureCookies bool
 	// Now is the clock (tests move it); nil = time.Now.
 	Now func() time.Time
+	// Settlement is the agreed operator costs and revenue shares the
+	// settlement page computes with (the API's); nil = none.
+	Settlement *settle.Config
+	// Admin runs admin API requests as a console user: the administration
+	// pages are its clients, in process (admin_api.go). app wires the
+	// platform's api.Server; nil = those pages answer 503.
+	Admin AdminAPI
 }
 
 func (o *Options) defaults() {
@@ -78,6 +87,10 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	hashing  chan struct{} // bounds concurrent password checks (argon2id takes 64 MiB each)
 	rates    *rates
+	work     *work // file imports being checked, sends being handed to the core (importjob.go)
+
+	// Blacklist files being added (admin_blacklist.go).
+	blImport *blImports
 }
 
 // New builds the console over a core.
@@ -88,17 +101,39 @@ func New(c *core.Core, opts Options) *Server {
 		lock: lockout.New(c.Store(), store.LockPolicy{Max: opts.MaxFailures, Window: opts.LockWindow, LockFor: opts.LockFor},
 			opts.Now),
 		csrf: newCSRFKeys(), cop: http.NewCrossOriginProtection(),
-		hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), rates: newRates()}
+		hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), rates: newRates(), work: newWork(), blImport: newBLImports()}
 	m := s.mux
 	m.Handle("GET /static/{file}", serveStatic())
 	m.HandleFunc("GET /{$}", s.root)
 	m.HandleFunc("GET /login", s.loginPage)
 	m.HandleFunc("POST /login", s.login)
 	s.route("POST /logout", "home", s.logout)
-	s.route("GET /send", "send", s.coming("send"))
-	s.route("GET /reports", "reports", s.coming("reports"))
+	s.route("GET /send", "send", s.sendPage) // send.go, importjob.go, batches.go
+	s.route("POST /send", "send", s.sendSubmit)
+	s.routeBody("POST /send/import", "send", 64<<20, s.importUpload) // a file over maxUpload gets a clear refusal
+	s.route("GET /send/import/{id}", "send", s.importPage)
+	s.route("GET /send/import/{id}/status", "send", s.importStatus)
+	s.route("GET /send/import/{id}/problems.csv", "send", s.importProblems)
+	s.route("POST /send/import/{id}/confirm", "send", s.importConfirm)
+	s.route("GET /batches", "batches", s.batchesPage)
+	s.route("GET /batches/find", "batches", s.batchFind)
+	s.route("GET /batches/{id}", "batches", s.batchPage)
+	s.route("GET /batches/{id}/status", "batches", s.batchStatusJSON)
+	s.route("GET /batches/{id}/failures.csv", "batches", s.batchFailuresCSV)
+	s.route("POST /batches/{id}/cancel", "batch_cancel", s.batchCancel)
+	s.route("GET /reports", "reports", s.reportsPage) // reports.go, charts.go, export.go
+	s.route("GET /reports/export", "reports", s.reportsExport)
+	s.route("GET /settlement", "settlement", s.settlementPage) // settlement.go
+	s.route("GET /settlement/export", "settlement", s.settlementExport)
+	s.routeBody("POST /settlement/reconcile", "settlement", maxBill+1<<20, s.settlementReconcile)
+	s.route("GET /account", "account", s.accountPage) // account.go
+	s.route("POST /account/keys", "account_keys", s.accountCreateKey)
+	s.route("POST /account/keys/revoke", "account_keys", s.accountRevokeKey)
+	s.route("GET /password", "password", s.passwordPage) // password.go
+	s.route("POST /password", "password", s.passwordChange)
 	s.route("GET /gateways", "gateways", s.gatewaysPage)
 	s.route("GET /gateways/status", "gateways", s.gatewaysJSON)
+	s.mountAdmin() // the administration pages (admin_*.go)
 	m.HandleFunc("/", s.notFound)
 	return s
 }
