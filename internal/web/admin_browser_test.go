@@ -3,14 +3,11 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	cdpage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"hongyan/internal/store"
@@ -23,77 +20,9 @@ import (
 // delivered. At 1366×768 and on a phone nothing scrolls sideways. With
 // HONGYAN_SCREENSHOTS=DIR it keeps admin-*.png there.
 func TestBrowserAdminWordsAndReview(t *testing.T) {
-	exe := findChromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; CI must install it (.ci/run: apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	shots := t.TempDir()
-	if d := os.Getenv("HONGYAN_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !strings.HasPrefix(string(png), "\x89PNG") || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %d bytes, not a real PNG", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fitsWidth := func(what string) {
-		t.Helper()
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			t.Errorf("%s scrolls sideways", what)
-		}
-	}
-	// Accept the confirmations (the approve button asks first), noting them.
-	asked := make(chan string, 8)
-	dialogs := chromedp.Events(bctx, cdpage.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			select {
-			case asked <- ev.Message:
-			default:
-			}
-			_, _ = chromedp.Call(bctx, cdpage.HandleJavaScriptDialog, cdpage.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
+	b := newChrome(t, 120*time.Second)
+	run, eval, shot, fitsWidth := b.run, b.eval, b.shot, b.fitsWidth
+	asked := b.acceptDialogs() // the approve button asks first
 
 	w := newWorld(t) // organisations and accounts to show
 	userIn(t, store.RoleOrgAdmin, w.city, nil)
@@ -208,5 +137,5 @@ func TestBrowserAdminWordsAndReview(t *testing.T) {
 		fitsWidth(pg.path + " at 1366×768")
 		shot("admin-" + pg.shot + "-1366x768.png")
 	}
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", b.shots)
 }

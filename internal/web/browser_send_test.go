@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,68 +16,8 @@ import (
 // rows and reads the report, and schedules a send and cancels it — at
 // 1366×768 and on a phone. Screenshots go to HONGYAN_SCREENSHOTS when set.
 func TestBrowserSendImportCancel(t *testing.T) {
-	exe := findChromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; CI must install it (.ci/run: apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	shots := t.TempDir()
-	if d := os.Getenv("HONGYAN_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG")) || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %d bytes, not a real PNG", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	fitsWidth := func(what string) {
-		t.Helper()
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			t.Errorf("%s scrolls sideways", what)
-		}
-	}
-	poll := func(what, expr string, within time.Duration) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(within))); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	b := newChrome(t, 150*time.Second)
+	bctx, run, shot, text, fitsWidth, poll := b.ctx, b.run, b.shot, b.text, b.fitsWidth, b.poll
 	base := "http://" + sb.Addr()
 	acct := strconv.FormatInt(sb.Account.ID, 10)
 
@@ -199,5 +137,5 @@ func TestBrowserSendImportCancel(t *testing.T) {
 	run("phone: a batch", chromedp.Click(chromedp.CSS(`#sends tbody tr a`)), chromedp.WaitVisible(chromedp.CSS(`#batch`)))
 	fitsWidth("batch page on a phone")
 	shot("batch-phone.png")
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", b.shots)
 }

@@ -1,11 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,71 +9,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// findChromium returns the headless browser to drive, or "".
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // A real browser against the platform's own listener: the login page's
 // form, the landing page, the gateway page with one row per gateway and its
 // self-refresh, at 1366×768 and on a phone-sized screen. In CI a missing
 // browser fails the test (.ci/run installs chromium); locally it skips.
 func TestBrowserLoginAndGateways(t *testing.T) {
-	exe := findChromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; CI must install it (.ci/run: apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	shots := t.TempDir()
-	if d := os.Getenv("HONGYAN_SCREENSHOTS"); d != "" { // keep them to look at
-		shots = d
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG")) || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %d bytes, not a real PNG", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fitsWidth := func(what string) {
-		t.Helper()
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			t.Errorf("%s scrolls sideways", what)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	b := newChrome(t, 90*time.Second)
+	bctx, shot, fitsWidth, text := b.ctx, b.shot, b.fitsWidth, b.text
 
 	base := "http://" + sb.Addr()
 	if err := chromedp.Do(bctx,
@@ -148,5 +85,5 @@ func TestBrowserLoginAndGateways(t *testing.T) {
 	}
 	fitsWidth("gateway page on a phone")
 	shot("gateways-phone.png")
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", b.shots)
 }

@@ -1,15 +1,11 @@
 package web_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	cdpage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"hongyan/internal/store"
@@ -23,74 +19,14 @@ import (
 // it (after a confirmation). With HONGYAN_SCREENSHOTS=DIR the screenshots
 // stay there.
 func TestBrowserReportsAndAccount(t *testing.T) {
-	exe := findChromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; CI must install it (.ci/run: apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
+	b := newChrome(t, 120*time.Second)
 	p := newProvince(t)
 	name, pw := newScopedUser(t, store.RoleOrgAdmin, p.prov, nil)
 	ids := []int64{p.accP.ID, p.accC.ID, p.accK.ID, p.partner.ID}
 	want := storeFigures(t, ids, "", func(store.StatRow) string { return "all" })["all"]
 
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	shots := t.TempDir()
-	if d := os.Getenv("HONGYAN_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	shot := func(name string) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0), true`)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !strings.HasPrefix(string(png), "\x89PNG") || len(png) < 5000 {
-			t.Fatalf("screenshot %s: %d bytes, not a real PNG", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fitsWidth := func(what string) {
-		t.Helper()
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			t.Errorf("%s scrolls sideways", what)
-		}
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	// Confirm every dialog (the revoke button asks first).
-	dialogs := chromedp.Events(bctx, cdpage.JavascriptDialogOpening)
-	go func() {
-		for _, err := range dialogs {
-			if err != nil {
-				return
-			}
-			_, _ = chromedp.Call(bctx, cdpage.HandleJavaScriptDialog, cdpage.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
+	bctx, shot, fitsWidth, eval := b.ctx, b.shot, b.fitsWidth, b.eval
+	b.acceptDialogs() // the revoke button asks first
 
 	base := "http://" + sb.Addr()
 	if err := chromedp.Do(bctx,
@@ -222,5 +158,5 @@ func TestBrowserReportsAndAccount(t *testing.T) {
 	}
 	fitsWidth("account page on a phone")
 	shot("account-phone.png")
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", b.shots)
 }
