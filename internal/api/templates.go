@@ -427,28 +427,38 @@ func (s *Server) adminSignatures(w http.ResponseWriter, r *http.Request, u *stor
 // scopedSignature reads the signature of the path's {id}: 404 when there
 // is none or it is outside the caller's scope.
 func (s *Server) scopedSignature(w http.ResponseWriter, r *http.Request, u *store.User) (*store.Signature, *ownerScope, bool) {
+	return scopedOwned(s, w, r, u, "signature", s.core.Signature,
+		func(sg *store.Signature) (int64, int64) { return sg.AccountID, sg.OrgID })
+}
+
+// scopedOwned reads the object of the path's {id} with get — a signature
+// or a template, owned by an account or an organisation: 404 when there is
+// none or its owner is outside the caller's scope.
+func scopedOwned[T any](s *Server, w http.ResponseWriter, r *http.Request, u *store.User, what string,
+	get func(context.Context, int64) (T, error), owner func(T) (acct, org int64)) (T, *ownerScope, bool) {
+	var none T
 	n, ok := parseID(w, r)
 	if !ok {
-		return nil, nil, false
+		return none, nil, false
 	}
 	ow, err := s.ownerScope(r, u)
 	if err != nil {
 		s.writeErr(w, r, err)
-		return nil, nil, false
+		return none, nil, false
 	}
-	sg, err := s.core.Signature(r.Context(), n)
-	if err == nil && !ow.reaches(sg.AccountID, sg.OrgID) {
+	v, err := get(r.Context(), n)
+	if err == nil && !ow.reaches(owner(v)) {
 		err = store.ErrNotFound
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no signature with id "+id(n))
-		return nil, nil, false
+		writeError(w, http.StatusNotFound, "not_found", "no "+what+" with id "+id(n))
+		return none, nil, false
 	}
 	if err != nil {
 		s.writeErr(w, r, err)
-		return nil, nil, false
+		return none, nil, false
 	}
-	return sg, ow, true
+	return v, ow, true
 }
 
 func (s *Server) adminSignature(w http.ResponseWriter, r *http.Request, u *store.User) {
@@ -595,29 +605,10 @@ func (s *Server) adminTemplates(w http.ResponseWriter, r *http.Request, u *store
 	writeJSON(w, http.StatusOK, map[string]any{"templates": out})
 }
 
+// scopedTemplate reads the template of the path's {id} (see scopedOwned).
 func (s *Server) scopedTemplate(w http.ResponseWriter, r *http.Request, u *store.User) (*store.Template, *ownerScope, bool) {
-	n, ok := parseID(w, r)
-	if !ok {
-		return nil, nil, false
-	}
-	ow, err := s.ownerScope(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
-		return nil, nil, false
-	}
-	t, err := s.core.Template(r.Context(), n)
-	if err == nil && !ow.reaches(t.AccountID, t.OrgID) {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no template with id "+id(n))
-		return nil, nil, false
-	}
-	if err != nil {
-		s.writeErr(w, r, err)
-		return nil, nil, false
-	}
-	return t, ow, true
+	return scopedOwned(s, w, r, u, "template", s.core.Template,
+		func(t *store.Template) (int64, int64) { return t.AccountID, t.OrgID })
 }
 
 func (s *Server) adminTemplate(w http.ResponseWriter, r *http.Request, u *store.User) {
