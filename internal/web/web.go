@@ -2,10 +2,13 @@
 // Chinese by default (English by a switch), logged in with a username and
 // password, with a menu and access rules per role. See docs/console.md.
 //
-// This slice has the foundation — login, sessions, CSRF, lockout, the
-// language switch, the role-based menu — the gateway status page, and
-// sending: the send page, file import and the batch pages (send.go,
-// importfile.go, importjob.go, sendrun.go, batches.go).
+// The foundation — login, sessions, CSRF, lockout, the language switch,
+// the role-based menu (menu.go) — carries the pages: sending, file import
+// and batches (send.go, importfile.go, importjob.go, sendrun.go,
+// batches.go), reports and settlement (reports.go, charts.go, export.go,
+// settlement.go), self-service (account.go, password.go), the gateway
+// status page, and the administration pages (admin_*.go), which are
+// in-process clients of the admin API (admin_api.go).
 package web
 
 import (
