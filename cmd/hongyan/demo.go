@@ -37,6 +37,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := sb.SeedTemplates(ctx); err != nil { // an approved signature and template for the province
 		return err
 	}
+	if err := sb.SeedAddressBook(ctx); err != nil { // a shared group for the city, replies in the inbox
+		return err
+	}
 	start := time.Now()
 	past, err := sb.SeedHistory(ctx, demoHistoryDays) // reports are not empty on the first visit
 	if err != nil {

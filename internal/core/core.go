@@ -99,6 +99,7 @@ func (c *Config) defaults() {
 
 // Core runs the lifecycle. Create with New, then Start; Stop drains.
 type Core struct {
+	survey surveyCache // survey keywords (survey.go)
 	cfg    Config
 	st     store.Store
 	pool   *gateway.Pool

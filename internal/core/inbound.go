@@ -209,6 +209,12 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 	} else if unsub, err = c.unsubscribe(ctx, acc, mo); err != nil {
 		return err
 	}
+	var survey *store.Survey
+	if !sub.handled() && !unsub {
+		if survey, err = c.surveyMO(ctx, acc, mo); err != nil { // a customer record by reply (survey.go)
+			return err
+		}
+	}
 	if err := c.st.InsertMO(ctx, []*store.MO{mo}); err != nil {
 		return fmt.Errorf("core: store MO from %s: %w", from, err)
 	}
@@ -218,6 +224,7 @@ func (c *Core) storeMO(ctx context.Context, operator, gwName, from, to, text str
 	} else {
 		c.answerSubscription(ctx, acc, sub, mo)
 	}
+	c.confirmSurvey(ctx, acc, survey, mo)
 	if acc != nil && url != "" {
 		body, _ := json.Marshal(map[string]any{
 			"type": "mo", "id": fmt.Sprint(mo.ID), "from": mo.From, "to": mo.To, "content": mo.Content,

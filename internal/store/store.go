@@ -436,6 +436,12 @@ type Store interface {
 	ReviewStore
 	// Signatures and templates (templates.go).
 	TemplateStore
+	// The number library and customer information (library.go, customers.go).
+	LibraryStore
+	CustomerStore
+	AddressBookStore // addressbook.go
+	InboxStore       // inbox.go
+	EnterpriseStore  // enterprises.go
 
 	// Close releases the database.
 	Close() error

@@ -32,11 +32,21 @@ var pages = []page{
 	{id: "send", path: "/send", roles: sendRoles, menu: true, desc: "home.send.desc"},
 	{id: "batches", path: "/batches", roles: append(slices.Clone(sendRoles), store.RoleAuditor), menu: true, desc: "home.batches.desc"},
 	{id: "batch_cancel", roles: sendRoles}, // POST /batches/{id}/cancel
+	// The inbox (inbox.go) and the address book (addressbook*.go).
+	{id: "inbox", path: "/inbox", roles: inboxRoles, menu: true, desc: "home.inbox.desc"},
+	{id: "inbox_reply", roles: sendRoles},
+	{id: "book", path: "/book", roles: bookRoles, menu: true, desc: "home.book.desc"},
 	{id: "reports", path: "/reports", roles: everyRole, menu: true, desc: "home.reports.desc"},
 	{id: "settlement", path: "/settlement", roles: []string{store.RolePlatformAdmin, store.RoleAuditor}, menu: true, desc: "home.settlement.desc"},
 	{id: "account", path: "/account", roles: everyRole, menu: true, desc: "home.account.desc"},
 	{id: "account_keys", roles: keyRoles}, // POST /account/keys…
 	{id: "password", path: "/password", roles: []string{anyRole}, menu: true},
+	{id: "library", path: "/library", roles: admStaff, menu: true, desc: "home.library.desc"}, // library.go
+	{id: "library_edit", roles: libEditors},
+	{id: "customers", path: "/customers", roles: admStaff, menu: true, desc: "home.customers.desc"}, // customers.go
+	{id: "customers_edit", roles: libEditors},
+	{id: "enterprises", path: "/enterprises", roles: admStaff, menu: true, desc: "home.enterprises.desc"}, // enterprises.go
+	{id: "enterprises_edit", roles: libEditors},
 	{id: "gateways", path: "/gateways", roles: []string{store.RolePlatformAdmin}, menu: true, desc: "home.gateways.desc"},
 	// Administration (admin_*.go): each page's roles are those of the admin
 	// API endpoints it calls (adminPageAPI; a test holds them equal).

@@ -141,6 +141,7 @@ type sendData struct {
 	BadNumbers   []string // numbers that would not pass, as typed, with why
 	MaxFileMB    int
 	MaxRecipient int
+	Groups       []groupRow // address-book groups to send to instead (addressbook_send.go)
 }
 
 // sendPreview is the server's count of a text and its numbers.
@@ -181,6 +182,7 @@ func (s *Server) showSend(w http.ResponseWriter, r *http.Request, sess session, 
 	now := s.opts.Now().In(loc)
 	d.MinSchedule = now.Add(time.Minute).Format("2006-01-02T15:04")
 	d.Zone = loc.String()
+	d.Groups = s.groupPicker(r, sess)
 	if len(so.accounts) == 0 {
 		d.NoAccount = true
 		v.Data = d

@@ -94,6 +94,8 @@ type Server struct {
 
 	// Blacklist files being added (admin_blacklist.go).
 	blImport *blImports
+	// Address-book imports (addressbook.go).
+	book *bookWork
 }
 
 // New builds the console over a core.
@@ -137,6 +139,9 @@ func New(c *core.Core, opts Options) *Server {
 	s.route("GET /gateways", "gateways", s.gatewaysPage)
 	s.route("GET /gateways/status", "gateways", s.gatewaysJSON)
 	s.mountAdmin() // the administration pages (admin_*.go)
+	s.mountBook()
+	s.mountLibrary() // the number library and customer information (library.go, customers.go)
+	s.mountEnterprises()
 	m.HandleFunc("/", s.notFound)
 	return s
 }

@@ -27,7 +27,7 @@ type Test struct {
 
 // Tests lists the suite, for running a subset.
 func Tests() []Test {
-	return append(reviewTests, []Test{
+	return append(append(reviewTests, libraryTests...), []Test{
 		{"Accounts", testAccounts},
 		{"UpdateAccount", testUpdateAccount},
 		{"UsersAndTokens", testUsersAndTokens},
@@ -55,6 +55,9 @@ func Tests() []Test {
 		{"BatchCountsAndFailures", testBatchCounts},
 		{"CancelMessages", testCancelMessages},
 		{"Sends", testSends},
+		{"AddressBook", testAddressBook},
+		{"Inbox", testInbox},
+		{"Enterprises", testEnterprises},
 		{"AccountScoping", testScoping},
 		{"MessagesTo", testMessagesTo},
 		{"Events", testEvents},
