@@ -59,7 +59,11 @@ func (s *Server) lib(w http.ResponseWriter, r *http.Request, sess session, pageI
 		return nil, false
 	}
 	if m := r.URL.Query().Get("m"); m != "" {
-		if t, ok := a.v.msgs[catKey("lib", "ok", m)]; ok {
+		area := "lib" // the flash after a change: "lib.ok.created", "cust.ok.saved", …
+		if strings.HasPrefix(pageID, "customers") {
+			area = "cust"
+		}
+		if t, ok := a.v.msgs[catKey(area, "ok", m)]; ok {
 			a.v.Flash = t
 		}
 	}
