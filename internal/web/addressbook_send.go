@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -24,6 +26,10 @@ type groupSendData struct {
 	GroupID  int64
 	Group    string
 	Contacts int
+	// The same form sends to a number-library category (library_send.go):
+	// where it posts, what it links back to, its page and title.
+	Action, Back string
+	page, title  string
 }
 
 // groupSendPage answers GET /book/{id}/send.
@@ -39,9 +45,16 @@ func (s *Server) groupSendPage(w http.ResponseWriter, r *http.Request, sess sess
 // showGroupSend renders the form with the accounts the user sends from and
 // the business types each may use, by the send page's rules.
 func (s *Server) showGroupSend(w http.ResponseWriter, r *http.Request, sess session, status int, g *store.ContactGroup, d *groupSendData, flash string) {
-	ctx := r.Context()
 	d.GroupID, d.Group, d.Contacts = g.ID, g.Name, g.Contacts
-	v := newView(r, "book", "book.send.title").withSession(sess)
+	d.Action, d.Back = "/book/"+strconv.FormatInt(g.ID, 10)+"/send", "/book/"+strconv.FormatInt(g.ID, 10)
+	d.page, d.title = "book", "book.send.title"
+	s.showSendForm(w, r, sess, status, d, flash)
+}
+
+// showSendForm renders the group send form (of a group or a category).
+func (s *Server) showSendForm(w http.ResponseWriter, r *http.Request, sess session, status int, d *groupSendData, flash string) {
+	ctx := r.Context()
+	v := newView(r, d.page, d.title).withSession(sess)
 	so, err := s.sender(ctx, sess)
 	if err != nil {
 		s.bookFail(w, r, sess, "group send page", err)
@@ -91,6 +104,7 @@ func (s *Server) showGroupSend(w http.ResponseWriter, r *http.Request, sess sess
 		d.Types = append(d.Types, typeOpt{Code: b.Code, Label: label, FeeLi: fee, Fee: core.Yuan(fee),
 			MaxSegments: s.core.MaxSegmentsOf(b), Selected: b.Code == d.Business})
 	}
+	d.Templates = s.templateOpts(ctx, acc, d.Template)
 	if flash == "" && len(types) == 0 {
 		v.Flash, v.Error = v.T("send.no_types"), true
 	}
@@ -104,14 +118,61 @@ func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, sess session)
 	if !ok {
 		return
 	}
+	d := sendForm(r)
+	s.formSend(w, r, sess, d, func(status int, flash string) { s.showGroupSend(w, r, sess, status, g, d, flash) },
+		SendBook, g.Name, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
+			if tc != nil {
+				for _, v := range tc.vars {
+					if contactVar(v) == nil {
+						return &fileError{key: "book.err.template_var", args: []any{v}}
+					}
+				}
+			}
+			personal := strings.Contains(d.Content, "{name}") || strings.Contains(d.Content, "{姓名}")
+			segsOf := map[string]int{}
+			return s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
+				for _, c := range cs {
+					if tc != nil {
+						if rc, ok := templateContact(tc, c); ok {
+							add(rc)
+						}
+						continue
+					}
+					text := d.Content
+					if personal {
+						text = strings.NewReplacer("{name}", c.Name, "{姓名}", c.Name).Replace(text)
+					}
+					segs, ok := segsOf[text]
+					if !ok {
+						segs, _ = sms.Count(text)
+						if len(segsOf) < 100_000 {
+							segsOf[text] = segs
+						}
+					}
+					add(recipient{Number: c.Number, Text: text, Segs: segs})
+				}
+				return nil
+			})
+		})
+}
+
+// sendForm reads a group send form.
+func sendForm(r *http.Request) *groupSendData {
+	acctID, _ := strconv.ParseInt(r.PostFormValue("account"), 10, 64)
+	return &groupSendData{sendData: sendData{AccountID: acctID, Business: r.PostFormValue("business"),
+		Content: normText(r.PostFormValue("content")), ScheduleAt: r.PostFormValue("schedule_at"), Template: r.PostFormValue("template")}}
+}
+
+// formSend checks a group send form d (account, business type, text or
+// template, time), reads the recipients with each (a *fileError it returns
+// is said on the form), records the send of kind and name and starts the
+// hand-over (sendrun.go); show shows the form again with a refusal.
+func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, d *groupSendData, show func(int, string),
+	kind, name string, each func(ctx context.Context, tc *tmplChoice, add func(recipient)) error) {
 	ctx := r.Context()
 	m := msgs(catalogue[langOf(r)])
-	acctID, _ := strconv.ParseInt(r.PostFormValue("account"), 10, 64)
-	d := &groupSendData{sendData: sendData{AccountID: acctID, Business: r.PostFormValue("business"),
-		Content: normText(r.PostFormValue("content")), ScheduleAt: r.PostFormValue("schedule_at")}}
-	fail := func(status int, key string, args ...any) {
-		s.showGroupSend(w, r, sess, status, g, d, m.Tf(key, args...))
-	}
+	acctID := d.AccountID
+	fail := func(status int, key string, args ...any) { show(status, m.Tf(key, args...)) }
 	so, err := s.sender(ctx, sess)
 	if err != nil {
 		s.bookFail(w, r, sess, "group send", err)
@@ -134,7 +195,17 @@ func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, sess session)
 		fail(http.StatusForbidden, "send.err.business")
 		return
 	}
-	if strings.TrimSpace(d.Content) == "" {
+	var tc *tmplChoice
+	if d.Template != "" {
+		if tc = s.chooseTemplate(ctx, acc, bt, d.Template, m, fail); tc == nil {
+			return
+		}
+		d.Content = ""
+	} else if bt.TemplateRequired {
+		fail(http.StatusUnprocessableEntity, "refuse.template_required")
+		return
+	}
+	if tc == nil && strings.TrimSpace(d.Content) == "" {
 		fail(http.StatusBadRequest, "send.err.empty")
 		return
 	}
@@ -147,44 +218,66 @@ func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, sess session)
 		fail(http.StatusBadRequest, "send.err.schedule_past")
 		return
 	}
-	personal := strings.Contains(d.Content, "{name}") || strings.Contains(d.Content, "{姓名}")
 	var rows []recipient
-	segsOf := map[string]int{}
-	err = s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
-		for _, c := range cs {
-			text := d.Content
-			if personal {
-				text = strings.NewReplacer("{name}", c.Name, "{姓名}", c.Name).Replace(text)
-			}
-			segs, ok := segsOf[text]
-			if !ok {
-				segs, _ = sms.Count(text)
-				if len(segsOf) < 100_000 {
-					segsOf[text] = segs
-				}
-			}
-			rows = append(rows, recipient{Number: c.Number, Text: text, Segs: segs})
+	if err := each(ctx, tc, func(rc recipient) { rows = append(rows, rc) }); err != nil {
+		var fe *fileError
+		if errors.As(err, &fe) {
+			fail(http.StatusBadRequest, fe.key, fe.args...)
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		s.bookFail(w, r, sess, "group send: contacts", err)
+		s.bookFail(w, r, sess, "group send: recipients", err)
 		return
 	}
 	if len(rows) == 0 {
 		fail(http.StatusBadRequest, "book.err.empty_group")
 		return
 	}
-	sd := &store.Send{ID: s.core.NewID(), AccountID: acc.ID, UserID: sess.userID, Username: sess.username, Kind: SendBook,
-		Business: bt.Code, Content: d.Content, FileName: g.Name, Total: len(rows), ScheduleAt: at, State: store.SendSending,
+	tplID := ""
+	if tc != nil {
+		d.Content, tplID = tc.label, d.Template
+	}
+	sd := &store.Send{ID: s.core.NewID(), AccountID: acc.ID, UserID: sess.userID, Username: sess.username, Kind: kind,
+		Business: bt.Code, Content: d.Content, FileName: name, Total: len(rows), ScheduleAt: at, State: store.SendSending,
 		CreatedAt: s.opts.Now()}
 	if err := s.core.Store().CreateSend(ctx, sd, nil); err != nil {
 		s.bookFail(w, r, sess, "group send: record", err)
 		return
 	}
-	s.startRun(sd, rows)
-	s.log.Info("console: group sending", "user", sess.username, "group", g.ID, "send", sd.ID, "account", acc.Name, "numbers", len(rows))
+	s.startRun(sd, tplID, rows)
+	s.log.Info("console: group sending", "user", sess.username, "kind", kind, "to", name, "send", sd.ID, "account", acc.Name, "numbers", len(rows))
 	http.Redirect(w, r, "/batches/"+strconv.FormatInt(sd.ID, 10)+"?m=importing", http.StatusSeeOther)
+}
+
+// contactVar is what a template variable is of a contact: {name}/{姓名}
+// its name, {note}/{备注} its note; nil for any other.
+func contactVar(v string) func(*store.Contact) string {
+	switch v {
+	case "name", "姓名":
+		return func(c *store.Contact) string { return c.Name }
+	case "note", "备注":
+		return func(c *store.Contact) string { return c.Note }
+	}
+	return nil
+}
+
+// templateContact is a contact's row of a template send: its variables
+// and its text as the core composes it; not ok (the contact is left out)
+// when a variable is empty for it or the core would refuse its text.
+func templateContact(tc *tmplChoice, c *store.Contact) (recipient, bool) {
+	vars := make(map[string]string, len(tc.vars))
+	for _, v := range tc.vars {
+		val := contactVar(v)(c)
+		if strings.TrimSpace(val) == "" {
+			return recipient{}, false
+		}
+		vars[v] = val
+	}
+	text, err := tc.compose(vars)
+	if err != nil {
+		return recipient{}, false
+	}
+	segs, _ := sms.Count(text)
+	return recipient{Number: c.Number, Text: text, Segs: segs, Vars: vars}, true
 }
 
 // groupPicker lists the groups the user may send to, for the send page's

@@ -55,6 +55,12 @@ type importJob struct {
 	bt       *store.BusinessType
 	maxSegs  int
 	content  string // the text, or a template with {fields}
+	// An approved template instead of free text: tpl is its id (what each
+	// unit's SendRequest.Template names), vars its variables (columns of
+	// the file by header name), compose the core's composition of one row.
+	tpl      string
+	vars     []string
+	compose  func(map[string]string) (string, error)
 	schedule time.Time
 	fileName string
 	size     int64
@@ -93,8 +99,9 @@ type importResult struct {
 type recipient struct {
 	Row    int
 	Number string
-	Text   string
+	Text   string // as it will be sent (a template: composed by the core)
 	Segs   int
+	Vars   map[string]string // a template's variables (nil: free text)
 }
 
 // problem is one row that will not be sent, and why.
@@ -112,9 +119,11 @@ const (
 	probBlacklisted = "blacklisted"
 	probMissing     = "missing_field"
 	probTooLong     = "too_long"
+	probMissingVar  = "missing_variable" // a template's variable empty in the row
+	probRefusedRow  = "refused"          // the core would refuse the row's text
 )
 
-var problemKinds = []string{probInvalid, probDuplicate, probBlacklisted, probMissing, probTooLong}
+var problemKinds = []string{probInvalid, probDuplicate, probBlacklisted, probMissing, probMissingVar, probTooLong, probRefusedRow}
 
 // fieldRE finds template fields: {name}, {姓名}, {2}.
 var fieldRE = regexp.MustCompile(`\{([^{}\s]{1,32})\}`)
@@ -173,7 +182,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, sess sessi
 	}
 	acctID, _ := strconv.ParseInt(r.FormValue("account"), 10, 64)
 	d := &sendData{Tab: "file", AccountID: acctID, Business: r.FormValue("business"),
-		Content: normText(r.FormValue("content")), ScheduleAt: r.FormValue("schedule_at")}
+		Content: normText(r.FormValue("content")), ScheduleAt: r.FormValue("schedule_at"), Template: r.FormValue("template")}
 	fail := func(status int, key string, args ...any) {
 		s.showSend(w, r, sess, status, d, m.Tf(key, args...), true)
 	}
@@ -209,7 +218,17 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, sess sessi
 		fail(http.StatusForbidden, "send.err.business")
 		return
 	}
-	if strings.TrimSpace(d.Content) == "" {
+	var tc *tmplChoice
+	if d.Template != "" {
+		if tc = s.chooseTemplate(ctx, acc, bt, d.Template, m, fail); tc == nil {
+			return
+		}
+		d.Content = ""
+	} else if bt.TemplateRequired {
+		fail(http.StatusUnprocessableEntity, "refuse.template_required")
+		return
+	}
+	if tc == nil && strings.TrimSpace(d.Content) == "" {
 		fail(http.StatusBadRequest, "send.err.empty")
 		return
 	}
@@ -255,6 +274,9 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, sess sessi
 	j := &importJob{id: randomToken(12), userID: sess.userID, username: sess.username, account: acc, bt: bt,
 		maxSegs: s.core.MaxSegmentsOf(bt), content: d.Content, schedule: at, fileName: truncate(name, 200), size: int64(len(data)),
 		created: s.opts.Now(), phase: importParsing}
+	if tc != nil {
+		j.tpl, j.vars, j.compose, j.content = d.Template, tc.vars, tc.compose, tc.label
+	}
 	s.work.addImport(j, j.created)
 	s.log.Info("console: import started", "user", sess.username, "account", acc.Name, "file", j.fileName, "bytes", len(data))
 	go s.checkImport(j, data)
@@ -293,6 +315,9 @@ func (s *Server) checkRows(ctx context.Context, j *importJob, data []byte) (*imp
 			fields = append(fields, m[1])
 		}
 	}
+	if j.compose != nil {
+		fields = j.vars // a template's variables are columns by header name
+	}
 	res.Fields = fields
 	col := map[string]int{} // field → 0-based column
 	seen := make(map[string]int, 1024)
@@ -315,6 +340,13 @@ func (s *Server) checkRows(ctx context.Context, j *importJob, data []byte) (*imp
 			for _, f := range fields {
 				if _, ok := col[f]; ok {
 					continue
+				}
+				if j.compose != nil {
+					names := strings.Join(res.Header, "、")
+					if names == "" {
+						return badFile("imp.err.var_noheader", f)
+					}
+					return badFile("imp.err.var", f, names)
 				}
 				if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= maxColumns {
 					col[f] = n - 1
@@ -354,6 +386,9 @@ func (s *Server) checkRows(ctx context.Context, j *importJob, data []byte) (*imp
 		if s.core.Blocked(num, j.bt.Code) {
 			add(probBlacklisted, "")
 			return nil
+		}
+		if j.compose != nil {
+			return s.checkTemplateRow(j, res, line, num, cells, col, add, fee)
 		}
 		text := j.content
 		if len(fields) > 0 {
@@ -398,6 +433,43 @@ func (s *Server) checkRows(ctx context.Context, j *importJob, data []byte) (*imp
 	}
 	j.prog.done.Store(j.prog.total.Load())
 	return res, nil
+}
+
+// checkTemplateRow composes a row of a template import as the core will:
+// a variable empty in the row, or a text the core would refuse, is a
+// problem of that row.
+func (s *Server) checkTemplateRow(j *importJob, res *importResult, line int, num string, cells []string,
+	col map[string]int, add func(kind, detail string), fee int64) error {
+	vars := make(map[string]string, len(j.vars))
+	for _, v := range j.vars {
+		i := col[v]
+		if i >= len(cells) || strings.TrimSpace(cells[i]) == "" {
+			add(probMissingVar, "{"+v+"}")
+			return nil
+		}
+		vars[v] = cells[i]
+	}
+	text, err := j.compose(vars)
+	if err != nil {
+		var ce *core.Error
+		if !errors.As(err, &ce) {
+			return err
+		}
+		add(probRefusedRow, ce.Code)
+		return nil
+	}
+	segs, _ := sms.Count(text)
+	if segs > j.maxSegs {
+		add(probTooLong, strconv.Itoa(segs))
+		return nil
+	}
+	if len(res.Valid) > 0 && res.Valid[0].Text != text {
+		res.Personal = true
+	}
+	res.Valid = append(res.Valid, recipient{Row: line, Number: num, Text: text, Segs: segs, Vars: vars})
+	res.Segments += segs
+	res.FeeLi += int64(segs) * fee
+	return nil
 }
 
 func contains(list []string, s string) bool {
@@ -494,6 +566,10 @@ func problemReason(m msgs, p problem) string {
 		return m.Tf("imp.reason.duplicate", p.Detail)
 	case probMissing:
 		return m.Tf("imp.reason.missing_field", p.Detail)
+	case probMissingVar:
+		return m.Tf("imp.reason.missing_variable", p.Detail)
+	case probRefusedRow:
+		return refusalText(m, p.Detail)
 	case probTooLong:
 		return m.Tf("imp.reason.too_long", p.Detail)
 	}
@@ -541,10 +617,13 @@ func (s *Server) importData(j *importJob, m msgs) *importView {
 	iv.Rows, iv.Valid, iv.Segments, iv.Fee, iv.Personal = res.Rows, len(res.Valid), res.Segments, core.Yuan(res.FeeLi), res.Personal
 	iv.Fields = strings.Join(res.Fields, "、")
 	for _, k := range problemKinds {
+		if j.compose != nil && k == probMissing || j.compose == nil && (k == probMissingVar || k == probRefusedRow) {
+			continue // kinds of the other mode
+		}
 		iv.Counts = append(iv.Counts, kindCount{Kind: k, Label: m.T("prob." + k), N: res.Counts[k]})
 	}
 	for _, rc := range res.Valid[:min(len(res.Valid), previewRows)] {
-		iv.Preview = append(iv.Preview, previewRow(rc))
+		iv.Preview = append(iv.Preview, previewRow{Row: rc.Row, Number: rc.Number, Text: rc.Text, Segs: rc.Segs})
 	}
 	for _, p := range res.Problems[:min(len(res.Problems), listProblems)] {
 		iv.Problems = append(iv.Problems, problemRow{Row: p.Row, Raw: p.Raw, Reason: problemReason(m, p)})
@@ -631,7 +710,7 @@ func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request, sess sess
 		return
 	}
 	j.phase, j.sendID = importSent, sd.ID
-	s.startRun(sd, j.res.Valid)
+	s.startRun(sd, j.tpl, j.res.Valid)
 	s.log.Info("console: import sending", "import", j.id, "send", sd.ID, "user", sess.username, "numbers", len(j.res.Valid))
 	http.Redirect(w, r, "/batches/"+strconv.FormatInt(sd.ID, 10)+"?m=importing", http.StatusSeeOther)
 }

@@ -31,6 +31,8 @@ func (s *Server) mountLibrary() {
 	s.routeBody("POST /library/{id}/import", "library_edit", 64<<20, s.libraryImport)
 	s.route("POST /library/{id}/grants", "library_edit", s.libraryGrants)
 	s.route("POST /library/{id}/delete", "library_edit", s.libraryDelete)
+	s.route("GET /library/{id}/send", "send", s.librarySendPage) // library_send.go
+	s.route("POST /library/{id}/send", "send", s.librarySend)
 	s.route("GET /customers", "customers", s.customersPage)
 	s.route("POST /customers", "customers_edit", s.customerSave)
 	s.route("POST /customers/{id}/delete", "customers_edit", s.customerDelete)

@@ -70,6 +70,12 @@ var pages = []page{
 	{id: "admin_owned_edit", roles: admRegistrars},
 	{id: "admin_owned_review", roles: admPlatform},
 	{id: "admin_segments", path: "/admin/segments", roles: admPlatformRO, menu: true, group: "adm"},
+	{id: "admin_mo_routes", path: "/admin/mo-routes", roles: admPlatformRO, menu: true, group: "adm"}, // admin_mo.go
+	{id: "admin_mo_routes_edit", roles: admPlatform},
+	{id: "admin_subscriptions", path: "/admin/subscriptions", roles: everyRole, menu: true, group: "adm"}, // admin_subs.go
+	{id: "admin_subscriptions_edit", roles: admManagers},
+	{id: "admin_sub_services_edit", roles: admPlatform},
+	{id: "admin_refusals", path: "/admin/refusals", roles: everyRole, menu: true, group: "adm"}, // admin_refusals.go
 	{id: "admin_audit", path: "/admin/audit", roles: admOverseers, menu: true, group: "adm"},
 }
 

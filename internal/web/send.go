@@ -142,6 +142,8 @@ type sendData struct {
 	MaxFileMB    int
 	MaxRecipient int
 	Groups       []groupRow // address-book groups to send to instead (addressbook_send.go)
+	Template     string     // the file import's approved template (its id; "" = free text)
+	Templates    []tmplOpt  // the account's approved templates (importtemplate.go)
 }
 
 // sendPreview is the server's count of a text and its numbers.
@@ -222,6 +224,9 @@ func (s *Server) showSend(w http.ResponseWriter, r *http.Request, sess session, 
 		}
 		d.Types = append(d.Types, typeOpt{Code: b.Code, Label: label, FeeLi: fee, Fee: core.Yuan(fee),
 			MaxSegments: s.core.MaxSegmentsOf(b), Selected: b.Code == d.Business})
+	}
+	if d.Tab == "file" {
+		d.Templates = s.templateOpts(ctx, acc, d.Template)
 	}
 	if flash != "" {
 		v.Flash, v.Error = flash, isErr

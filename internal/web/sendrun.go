@@ -81,10 +81,12 @@ type reasonCount struct {
 	N    int
 }
 
-// unit is one call of Accept: numbers that share a text.
+// unit is one call of Accept: numbers that share a text, or (a template)
+// numbers in the file's order, each with its variables.
 type unit struct {
 	text    string
 	numbers []string
+	vars    []map[string]string // aligned with numbers; nil: free text
 }
 
 // rowRefusals refuse only the unit's own rows when texts differ per row.
@@ -97,11 +99,24 @@ func (s *Server) runOf(id int64) *sendRun {
 	return s.work.runs[id]
 }
 
-// startRun starts handing rows to the core for send sd (stored already).
-func (s *Server) startRun(sd *store.Send, rows []recipient) *sendRun {
+// startRun starts handing rows to the core for send sd (stored already):
+// free text, or with tpl (a template's id) each row's variables.
+func (s *Server) startRun(sd *store.Send, tpl string, rows []recipient) *sendRun {
 	var units []unit
 	byText := map[string][]int{} // text → its units, the last one filling
+	size := min(runUnit, s.core.MaxRecipients())
 	for _, rc := range rows {
+		if tpl != "" {
+			if len(units) == 0 || len(units[len(units)-1].numbers) >= size {
+				units = append(units, unit{})
+			}
+			u := &units[len(units)-1]
+			u.numbers, u.vars = append(u.numbers, rc.Number), append(u.vars, rc.Vars)
+			if len(byText) < 2 {
+				byText[rc.Text] = nil // only whether texts differ counts here
+			}
+			continue
+		}
 		us := byText[rc.Text]
 		if len(us) == 0 || len(units[us[len(us)-1]].numbers) >= min(runUnit, s.core.MaxRecipients()) {
 			units = append(units, unit{text: rc.Text})
@@ -116,13 +131,13 @@ func (s *Server) startRun(sd *store.Send, rows []recipient) *sendRun {
 	s.work.mu.Lock()
 	s.work.runs[sd.ID] = run
 	s.work.mu.Unlock()
-	go s.run(run, sd, units, len(byText) > 1)
+	go s.run(run, sd, tpl, units, len(byText) > 1)
 	return run
 }
 
 // run drives the workers and the progress writes until every unit is done
 // or the run stops.
-func (s *Server) run(run *sendRun, sd *store.Send, units []unit, personal bool) {
+func (s *Server) run(run *sendRun, sd *store.Send, tpl string, units []unit, personal bool) {
 	defer close(run.done)
 	defer run.cancel()
 	start := time.Now()
@@ -131,7 +146,7 @@ func (s *Server) run(run *sendRun, sd *store.Send, units []unit, personal bool) 
 	for range min(runWorkers, len(units)) {
 		wg.Go(func() {
 			for i := range next {
-				s.sendUnit(run, sd, i, units[i], personal)
+				s.sendUnit(run, sd, tpl, i, units[i], personal)
 			}
 		})
 	}
@@ -200,9 +215,12 @@ func (s *Server) flushRun(run *sendRun, state string) {
 }
 
 // sendUnit hands one unit to the core, retrying what may pass later.
-func (s *Server) sendUnit(run *sendRun, sd *store.Send, i int, u unit, personal bool) {
+func (s *Server) sendUnit(run *sendRun, sd *store.Send, tpl string, i int, u unit, personal bool) {
 	req := &core.SendRequest{AccountID: sd.AccountID, To: u.numbers, Content: u.text, Business: sd.Business,
 		ScheduleAt: sd.ScheduleAt, ClientRef: "console:" + strconv.FormatInt(sd.ID, 10) + ":" + strconv.Itoa(i)}
+	if tpl != "" {
+		req.Content, req.Template, req.PerRecipient = "", tpl, u.vars
+	}
 	for attempt := 1; ; attempt++ {
 		if run.ctx.Err() != nil {
 			return
