@@ -178,44 +178,8 @@ func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, 
 		s.bookFail(w, r, sess, "group send", err)
 		return
 	}
-	acc := so.account(acctID)
-	if acc == nil || acctID == 0 && len(so.accounts) > 1 {
-		fail(http.StatusBadRequest, "send.err.account")
-		return
-	}
-	var bt *store.BusinessType
-	if types, err := s.core.SendableTypes(ctx, acc.ID); err == nil {
-		for _, b := range types {
-			if b.Code == d.Business {
-				bt = b
-			}
-		}
-	}
-	if bt == nil {
-		fail(http.StatusForbidden, "send.err.business")
-		return
-	}
-	var tc *tmplChoice
-	if d.Template != "" {
-		if tc = s.chooseTemplate(ctx, acc, bt, d.Template, m, fail); tc == nil {
-			return
-		}
-		d.Content = ""
-	} else if bt.TemplateRequired {
-		fail(http.StatusUnprocessableEntity, "refuse.template_required")
-		return
-	}
-	if tc == nil && strings.TrimSpace(d.Content) == "" {
-		fail(http.StatusBadRequest, "send.err.empty")
-		return
-	}
-	at, ok := s.parseSchedule(d.ScheduleAt)
+	acc, bt, tc, at, ok := s.checkBulkSend(ctx, so, acctID, &d.sendData, m, fail)
 	if !ok {
-		fail(http.StatusBadRequest, "send.err.schedule_format")
-		return
-	}
-	if !at.IsZero() && !at.After(s.opts.Now()) {
-		fail(http.StatusBadRequest, "send.err.schedule_past")
 		return
 	}
 	var rows []recipient

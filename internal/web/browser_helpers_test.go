@@ -142,3 +142,18 @@ func (b *chrome) acceptDialogs() <-chan string {
 	}()
 	return asked
 }
+
+// login signs in at base with the login page's own form, at 1366×768, and
+// waits for the landing page.
+func (b *chrome) login(base, user, password string) {
+	b.t.Helper()
+	b.run("log in as "+user,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), user),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.cards`)),
+	)
+}

@@ -22,15 +22,7 @@ func TestBrowserLibraryImportAndCustomerSearch(t *testing.T) {
 	w := newWorld(t)
 	name, pw := userIn(t, store.RoleOrgAdmin, w.city, nil)
 	base := "http://" + sb.Addr()
-	b.run("log in as the city administrator",
-		chromedp.EmulateViewport(1366, 768),
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#username`)),
-		chromedp.SendKeys(chromedp.CSS(`#username`), name),
-		chromedp.SendKeys(chromedp.CSS(`#password`), pw),
-		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.cards`)),
-	)
+	b.login(base, name, pw)
 	cat := fmt.Sprintf("重点客户%d", w.n)
 	b.run("create a category",
 		chromedp.Navigate(base+"/library"),

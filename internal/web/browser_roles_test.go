@@ -19,15 +19,7 @@ func TestBrowserCountyOperatorRefusedProvincePages(t *testing.T) {
 	w := newWorld(t)
 	name, pw := userIn(t, store.RoleOperator, w.county, nil)
 	base := "http://" + sb.Addr()
-	b.run("log in as a county operator",
-		chromedp.EmulateViewport(1366, 768),
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#username`)),
-		chromedp.SendKeys(chromedp.CSS(`#username`), name),
-		chromedp.SendKeys(chromedp.CSS(`#password`), pw),
-		chromedp.Click(chromedp.CSS(`.login-form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.cards`)),
-	)
+	b.login(base, name, pw)
 	menu := b.eval(`Array.from(document.querySelectorAll('.menu a')).map(a => a.getAttribute('href')).join(' ')`)
 	for _, province := range []string{"/settlement", "/gateways", "/admin/business-types", "/admin/words", "/admin/segments"} {
 		if strings.Contains(" "+menu+" ", " "+province+" ") {

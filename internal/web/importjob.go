@@ -201,44 +201,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, sess sessi
 		s.errorPageFor(w, r, &sess, http.StatusInternalServerError, "err.internal")
 		return
 	}
-	acc := so.account(acctID)
-	if acc == nil || acctID == 0 && len(so.accounts) > 1 {
-		fail(http.StatusBadRequest, "send.err.account")
-		return
-	}
-	var bt *store.BusinessType
-	if types, err := s.core.SendableTypes(ctx, acc.ID); err == nil {
-		for _, b := range types {
-			if b.Code == d.Business {
-				bt = b
-			}
-		}
-	}
-	if bt == nil {
-		fail(http.StatusForbidden, "send.err.business")
-		return
-	}
-	var tc *tmplChoice
-	if d.Template != "" {
-		if tc = s.chooseTemplate(ctx, acc, bt, d.Template, m, fail); tc == nil {
-			return
-		}
-		d.Content = ""
-	} else if bt.TemplateRequired {
-		fail(http.StatusUnprocessableEntity, "refuse.template_required")
-		return
-	}
-	if tc == nil && strings.TrimSpace(d.Content) == "" {
-		fail(http.StatusBadRequest, "send.err.empty")
-		return
-	}
-	at, ok := s.parseSchedule(d.ScheduleAt)
+	acc, bt, tc, at, ok := s.checkBulkSend(ctx, so, acctID, d, m, fail)
 	if !ok {
-		fail(http.StatusBadRequest, "send.err.schedule_format")
-		return
-	}
-	if !at.IsZero() && !at.After(s.opts.Now()) {
-		fail(http.StatusBadRequest, "send.err.schedule_past")
 		return
 	}
 	file, hdr, err := r.FormFile("file")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"hongyan/internal/core"
 	"hongyan/internal/store"
@@ -91,4 +93,52 @@ func (s *Server) templateList(ctx context.Context, acc *store.Account) []*store.
 		s.log.Error("console: usable templates", "account", acc.ID, "err", err)
 	}
 	return ts
+}
+
+// checkBulkSend checks what a file import and a group send have in common:
+// the account (one of the user's), a business type it may use, a template
+// or a text (free text refused where the type requires a template), and a
+// time that is not past. On a refusal it calls fail and reports false.
+// d.Content is cleared when a template is chosen.
+func (s *Server) checkBulkSend(ctx context.Context, so *senderOf, acctID int64, d *sendData, m msgs,
+	fail func(status int, key string, args ...any)) (acc *store.Account, bt *store.BusinessType, tc *tmplChoice, at time.Time, ok bool) {
+	acc = so.account(acctID)
+	if acc == nil || acctID == 0 && len(so.accounts) > 1 {
+		fail(http.StatusBadRequest, "send.err.account")
+		return nil, nil, nil, at, false
+	}
+	if types, err := s.core.SendableTypes(ctx, acc.ID); err == nil {
+		for _, b := range types {
+			if b.Code == d.Business {
+				bt = b
+			}
+		}
+	}
+	if bt == nil {
+		fail(http.StatusForbidden, "send.err.business")
+		return nil, nil, nil, at, false
+	}
+	if d.Template != "" {
+		if tc = s.chooseTemplate(ctx, acc, bt, d.Template, m, fail); tc == nil {
+			return nil, nil, nil, at, false
+		}
+		d.Content = ""
+	} else if bt.TemplateRequired {
+		fail(http.StatusUnprocessableEntity, "refuse.template_required")
+		return nil, nil, nil, at, false
+	}
+	if tc == nil && strings.TrimSpace(d.Content) == "" {
+		fail(http.StatusBadRequest, "send.err.empty")
+		return nil, nil, nil, at, false
+	}
+	at, parsed := s.parseSchedule(d.ScheduleAt)
+	if !parsed {
+		fail(http.StatusBadRequest, "send.err.schedule_format")
+		return nil, nil, nil, at, false
+	}
+	if !at.IsZero() && !at.After(s.opts.Now()) {
+		fail(http.StatusBadRequest, "send.err.schedule_past")
+		return nil, nil, nil, at, false
+	}
+	return acc, bt, tc, at, true
 }
