@@ -93,6 +93,10 @@ the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin 
   account add NAME --org CODE [--kind unit|partner] [--service-code CODE] [--balance YUAN] [--credit YUAN] [--callback-url URL]
   account key add ACCOUNT | account key list ACCOUNT | account key revoke ACCOUNT PREFIX
                                                              (also as key add|list|revoke); a new key is shown once
+  library list | library add NAME [--note T] | library remove ID
+  library numbers [--category ID] [--province P] [--city C] [--tag T] [--prefix 138] [--limit N]
+  customer list [--q TEXT] | customer add PHONE [--name N] [--occupation O] [--age N] [--income BAND] | customer remove ID
+  enterprise list [--q TEXT] | enterprise add NAME [--contact C] [--phone P] [--accounts A,B] | enterprise remove ID
   audit [--object TYPE[:ID]] [--user NAME] [--limit N]       who changed what (org, user, account, api_key, …)
 `
 
@@ -230,6 +234,9 @@ func runAdmin(ctx context.Context, args []string) error {
 	}
 	if noun == "subscription" {
 		return c.subscription(ctx, verb, tail) // admin_subscriptions.go
+	}
+	if noun == "library" || noun == "customer" || noun == "enterprise" { // admin_library.go
+		return c.libraryCommand(ctx, noun, verb, tail)
 	}
 	if noun == "audit" {
 		return c.audit(ctx, rest[1:])
