@@ -190,8 +190,8 @@ func (s *Server) scopedRefusals(w http.ResponseWriter, r *http.Request, u *store
 		s.writeErr(w, r, err)
 		return nil, false
 	}
-	st, limit := s.core.Store(), limitParam(r, 100, 10000)
-	var rs []store.Refusal
+	st := s.core.Store()
+	q := store.RefusalQuery{Kind: r.URL.Query().Get("kind"), Limit: limitParam(r, 100, 10000)}
 	switch raw := r.URL.Query().Get("account_id"); {
 	case raw != "":
 		n, perr := strconv.ParseInt(raw, 10, 64)
@@ -204,21 +204,24 @@ func (s *Server) scopedRefusals(w http.ResponseWriter, r *http.Request, u *store
 			return nil, false
 		}
 		if err == nil {
-			rs, err = st.Refusals(r.Context(), a.ID, limit)
+			q.Accounts = []int64{a.ID}
 		}
 	case wh.sc.All():
-		rs, err = st.Refusals(r.Context(), 0, limit)
+		// every account: q.Accounts stays nil
 	default:
 		var accs []*store.Account
 		if accs, err = st.Accounts(r.Context()); err == nil {
-			var ids []int64
+			q.Accounts = []int64{} // none unless in scope
 			for _, a := range accs {
 				if wh.sc.Account(a) {
-					ids = append(ids, a.ID)
+					q.Accounts = append(q.Accounts, a.ID)
 				}
 			}
-			rs, err = st.RefusalsIn(r.Context(), ids, limit)
 		}
+	}
+	var rs []store.Refusal
+	if err == nil {
+		rs, err = st.RefusalsWhere(r.Context(), q)
 	}
 	if err != nil {
 		s.writeErr(w, r, err)

@@ -23,6 +23,8 @@ type AdminStore interface {
 	RevokeAPIKey(ctx context.Context, accountID int64, prefix string) (int, error)
 	// RefusalsIn lists the refusals of the given accounts, newest first.
 	RefusalsIn(ctx context.Context, accountIDs []int64, limit int) ([]Refusal, error)
+	// RefusalsWhere lists the refusals q selects, newest first.
+	RefusalsWhere(ctx context.Context, q RefusalQuery) ([]Refusal, error)
 
 	// LoginLock is the lockout state of a login name (the zero LoginLock
 	// when it has none).
@@ -112,4 +114,12 @@ func PendingAudit(ctx context.Context) (e *AuditEntry, complete func(*AuditEntry
 		return nil, nil, nil
 	}
 	return p.entry, p.complete, func() { p.written.Store(true) }
+}
+
+// RefusalQuery selects refusals.
+type RefusalQuery struct {
+	// Accounts: nil = every account; empty and not nil = none.
+	Accounts []int64
+	Kind     string // "" = any (blacklisted, content_filtered, …)
+	Limit    int    // 0 = all
 }

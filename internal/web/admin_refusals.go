@@ -9,8 +9,8 @@ import (
 
 // Refusals (/admin/refusals): every refused request or number of the
 // accounts in scope, newest first, with the reason in the page's language;
-// filtered by account (the API's ?account_id=) and by kind (here, over the
-// most recent refusalsShown).
+// filtered by account and kind (the API's ?account_id= and ?kind=), the
+// most recent refusalsShown.
 
 const refusalsShown = 500
 
@@ -77,6 +77,9 @@ func (s *Server) adminRefusalsPage(w http.ResponseWriter, r *http.Request, sess 
 	if d.Account != "" {
 		aq.Set("account_id", d.Account)
 	}
+	if d.Kind != "" {
+		aq.Set("kind", d.Kind)
+	}
 	var out struct {
 		Refusals []apiRefusal `json:"refusals"`
 	}
@@ -85,9 +88,6 @@ func (s *Server) adminRefusalsPage(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	for _, x := range out.Refusals {
-		if d.Kind != "" && x.Kind != d.Kind {
-			continue
-		}
 		acc := names[x.AccountID]
 		if acc == "" {
 			acc = "#" + x.AccountID

@@ -76,15 +76,29 @@ func (s *Store) RevokeAPIKey(ctx context.Context, accountID int64, prefix string
 
 // RefusalsIn lists the refusals of several accounts, newest first.
 func (s *Store) RefusalsIn(ctx context.Context, accountIDs []int64, limit int) ([]store.Refusal, error) {
-	if len(accountIDs) == 0 {
+	if accountIDs == nil {
+		accountIDs = []int64{} // none, not every account
+	}
+	return s.RefusalsWhere(ctx, store.RefusalQuery{Accounts: accountIDs, Limit: limit})
+}
+
+// RefusalsWhere lists the refusals q selects, newest first.
+func (s *Store) RefusalsWhere(ctx context.Context, q store.RefusalQuery) ([]store.Refusal, error) {
+	if q.Accounts != nil && len(q.Accounts) == 0 {
 		return nil, nil
 	}
-	in, args := anyInList(accountIDs)
-	lim, largs := limitClause(limit)
-	rows, err := s.rquery(ctx, `SELECT account_id, business, kind, number, detail, at FROM refusals WHERE account_id IN `+in+
-		` ORDER BY id DESC`+lim, append(args, largs...)...)
+	sql, args := `SELECT account_id, business, kind, number, detail, at FROM refusals WHERE 1 = 1`, []any(nil)
+	if q.Accounts != nil {
+		in, iargs := anyInList(q.Accounts)
+		sql, args = sql+` AND account_id IN `+in, append(args, iargs...)
+	}
+	if q.Kind != "" {
+		sql, args = sql+` AND kind = ?`, append(args, q.Kind)
+	}
+	lim, largs := limitClause(q.Limit)
+	rows, err := s.rquery(ctx, sql+` ORDER BY id DESC`+lim, append(args, largs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: refusals in: %w", err)
+		return nil, fmt.Errorf("store: refusals: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Refusal
@@ -92,13 +106,13 @@ func (s *Store) RefusalsIn(ctx context.Context, accountIDs []int64, limit int) (
 		var r store.Refusal
 		var at int64
 		if err := rows.Scan(&r.AccountID, &r.Business, &r.Kind, &r.Number, &r.Detail, &at); err != nil {
-			return nil, fmt.Errorf("store: refusals in: %w", err)
+			return nil, fmt.Errorf("store: refusals: %w", err)
 		}
 		r.At = tm(at)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: refusals in: %w", err)
+		return nil, fmt.Errorf("store: refusals: %w", err)
 	}
 	return out, nil
 }

@@ -140,22 +140,9 @@ func (w *wtx) insertRefusals(rs []store.Refusal) error {
 
 // Refusals lists refusals, newest first; accountID 0 = every account.
 func (s *Store) Refusals(ctx context.Context, accountID int64, limit int) ([]store.Refusal, error) {
-	q, args := scope(`SELECT account_id, business, kind, number, detail, at FROM refusals WHERE 1 = 1`, nil, accountID)
-	lim, largs := limitClause(limit)
-	rows, err := s.rquery(ctx, q+` ORDER BY id DESC`+lim, append(args, largs...)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: refusals: %w", err)
+	q := store.RefusalQuery{Limit: limit}
+	if accountID != 0 {
+		q.Accounts = []int64{accountID}
 	}
-	defer rows.Close()
-	var out []store.Refusal
-	for rows.Next() {
-		var r store.Refusal
-		var at int64
-		if err := rows.Scan(&r.AccountID, &r.Business, &r.Kind, &r.Number, &r.Detail, &at); err != nil {
-			return nil, fmt.Errorf("store: refusals: %w", err)
-		}
-		r.At = tm(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.RefusalsWhere(ctx, q)
 }

@@ -267,4 +267,27 @@ func testRefusalsIn(t *testing.T, s store.Store) {
 	if got, err := s.RefusalsIn(f.ctx, nil, 0); err != nil || len(got) != 0 {
 		t.Fatalf("RefusalsIn(no accounts) = %v, %v", got, err)
 	}
+	// By kind, over some accounts or all of them.
+	f.must(s.Write(f.ctx, &store.WriteSet{Refusals: []store.Refusal{
+		{AccountID: b.ID, Kind: "content_filtered", Detail: "赌博", At: base.Add(10 * time.Second)},
+		{AccountID: c.ID, Kind: "content_filtered", Detail: "彩票", At: base.Add(11 * time.Second)}}}))
+	got, err = s.RefusalsWhere(f.ctx, store.RefusalQuery{Kind: "content_filtered"})
+	f.must(err)
+	if len(got) != 2 || got[0].Detail != "彩票" || got[1].Detail != "赌博" {
+		t.Fatalf("RefusalsWhere(kind) = %+v", got)
+	}
+	got, err = s.RefusalsWhere(f.ctx, store.RefusalQuery{Accounts: []int64{b.ID}, Kind: "content_filtered"})
+	f.must(err)
+	if len(got) != 1 || got[0].AccountID != b.ID {
+		t.Fatalf("RefusalsWhere(account, kind) = %+v", got)
+	}
+	if got, _ := s.RefusalsWhere(f.ctx, store.RefusalQuery{Accounts: []int64{f.acct}, Kind: "content_filtered"}); len(got) != 0 {
+		t.Fatalf("RefusalsWhere of an account without that kind = %+v", got)
+	}
+	if got, _ := s.RefusalsWhere(f.ctx, store.RefusalQuery{Accounts: []int64{}}); len(got) != 0 {
+		t.Fatalf("RefusalsWhere(no accounts) = %+v", got)
+	}
+	if got, _ := s.RefusalsWhere(f.ctx, store.RefusalQuery{Limit: 1}); len(got) != 1 || got[0].Detail != "彩票" {
+		t.Fatalf("RefusalsWhere(limit 1) = %+v", got)
+	}
 }
