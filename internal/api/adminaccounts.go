@@ -236,51 +236,53 @@ func keyJSON(k *store.APIKey) map[string]any {
 // adminKeys lists an account's keys by prefix; the keys themselves are
 // stored hashed and cannot be shown.
 func (s *Server) adminKeys(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
-		return
-	}
-	a, ok := s.scopedAccount(w, r, wh)
+	_, ks, ok := s.scopedKeys(w, r, u)
 	if !ok {
-		return
-	}
-	ks, err := s.core.Store().APIKeys(r.Context())
-	if err != nil {
-		s.writeErr(w, r, err)
 		return
 	}
 	out := []map[string]any{}
 	for _, k := range ks {
-		if k.AccountID == a.ID {
-			out = append(out, keyJSON(k))
-		}
+		out = append(out, keyJSON(k))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keys": out})
 }
 
-// adminCreateKey makes a new key for an account and shows it this once.
-func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request, u *store.User) {
+// scopedKeys reads the account of the path's {id} (404 outside the
+// caller's scope) and its keys, writing any refusal or error.
+func (s *Server) scopedKeys(w http.ResponseWriter, r *http.Request, u *store.User) (*store.Account, []*store.APIKey, bool) {
 	wh, err := s.who(r, u)
 	if err != nil {
 		s.writeErr(w, r, err)
-		return
+		return nil, nil, false
 	}
 	a, ok := s.scopedAccount(w, r, wh)
 	if !ok {
-		return
+		return nil, nil, false
 	}
-	ks, err := s.core.Store().APIKeys(r.Context())
+	all, err := s.core.Store().APIKeys(r.Context())
 	if err != nil {
 		s.writeErr(w, r, err)
+		return nil, nil, false
+	}
+	var ks []*store.APIKey
+	for _, k := range all {
+		if k.AccountID == a.ID {
+			ks = append(ks, k)
+		}
+	}
+	return a, ks, true
+}
+
+// adminCreateKey makes a new key for an account and shows it this once.
+func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request, u *store.User) {
+	a, ks, ok := s.scopedKeys(w, r, u)
+	if !ok {
 		return
 	}
 	// The prefix names the key for revoking: keep it unique within the account.
 	taken := map[string]bool{}
 	for _, k := range ks {
-		if k.AccountID == a.ID {
-			taken[k.Prefix] = true
-		}
+		taken[k.Prefix] = true
 	}
 	key := core.NewSecret("hy_", 24)
 	for i := 0; taken[key[:8]] && i < 16; i++ {
