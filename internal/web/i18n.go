@@ -1284,6 +1284,12 @@ var catalogue = map[string]map[string]string{
 		"adm.audit.act.subscribe":            "订购",
 		"adm.audit.act.unsubscribe":          "退订",
 
+		// (zh anchor: sessions and console options)
+		// (zh anchor: durable sends)
+		// (zh anchor: library and customers, more)
+		// (zh anchor: address book, more)
+		// (zh anchor: administration, more)
+		// (zh anchor: api keys segments subscriptions push)
 		// The inbox and the address book (inbox.go, addressbook*.go).
 		"nav.inbox":             "收件箱",
 		"nav.book":              "通讯录",
@@ -2666,6 +2672,12 @@ var catalogue = map[string]map[string]string{
 		"adm.audit.act.subscribe":            "subscribe",
 		"adm.audit.act.unsubscribe":          "unsubscribe",
 
+		// (en anchor: sessions and console options)
+		// (en anchor: durable sends)
+		// (en anchor: library and customers, more)
+		// (en anchor: address book, more)
+		// (en anchor: administration, more)
+		// (en anchor: api keys segments subscriptions push)
 		// The inbox and the address book (inbox.go, addressbook*.go).
 		"nav.inbox":             "Inbox",
 		"nav.book":              "Address book",
