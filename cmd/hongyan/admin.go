@@ -74,6 +74,9 @@ the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin 
   subscription add|remove BUSINESS NUMBER                    subscribe / unsubscribe by hand (audited)
   subscription push BUSINESS TEXT [--after NUMBER]           send to every active subscriber, as the provider
   subscription services | subscription service set BUSINESS --code CODE --account ACCOUNT | subscription service remove BUSINESS
+  segment list [--all] | segment set PREFIX OPERATOR | segment remove PREFIX
+                                                             number segments (号段) edited on top of the data file
+  ported list [--all] | ported set NUMBER OPERATOR | ported remove NUMBER   ported numbers (携号转网)
   signature add TEXT [--account A | --org O] [--default]    register a signature (【中国邮政】), pending approval
   signature list [--state S] [--account A | --org O]         signatures in scope
   signature approve ID | signature reject ID --reason TEXT  a platform administrator's review
@@ -97,6 +100,12 @@ the login saved by "hongyan admin login" (hongyan demo prints a token as "Admin 
   library numbers [--category ID] [--province P] [--city C] [--tag T] [--prefix 138] [--limit N]
   customer list [--q TEXT] | customer add PHONE [--name N] [--occupation O] [--age N] [--income BAND] | customer remove ID
   enterprise list [--q TEXT] | enterprise add NAME [--contact C] [--phone P] [--accounts A,B] | enterprise remove ID
+  library rename ID [NAME] [--note T] | library grant ID [ORG,ORG… | --none] | library number remove ID NUMBER
+  library numbers import ID FILE                             CSV/TXT: number, province, city, tags (a|b); sent 10,000 lines a request
+  library traffic ID --from DAY [--until DAY] [--delivered] [--replied] [--accounts A,B] [--tags T,U]
+  customer show ID | customer edit ID [--phone P] [--name N] [--age N] [--field K=V …] | customer import FILE | customer stats
+  survey list | survey add KEYWORD [--reply TEXT] | survey remove ID
+  enterprise edit ID [--name N] [--contact C] [--accounts A,B] … | enterprise report ID [--from DAY] [--until DAY] [--by-account]
   audit [--object TYPE[:ID]] [--user NAME] [--limit N]       who changed what (org, user, account, api_key, …)
 `
 
@@ -235,8 +244,14 @@ func runAdmin(ctx context.Context, args []string) error {
 	if noun == "subscription" {
 		return c.subscription(ctx, verb, tail) // admin_subscriptions.go
 	}
+	if noun == "segment" || noun == "ported" {
+		return c.segmentCommand(ctx, noun, verb, tail) // admin_segments.go
+	}
 	if noun == "library" || noun == "customer" || noun == "enterprise" { // admin_library.go
 		return c.libraryCommand(ctx, noun, verb, tail)
+	}
+	if noun == "survey" { // admin_library_edit.go
+		return c.surveyCommand(ctx, verb, tail)
 	}
 	if noun == "audit" {
 		return c.audit(ctx, rest[1:])

@@ -14,7 +14,8 @@ import (
 // A9) from the command line, as clients of /api/v1/admin/library,
 // /customers and /enterprises (internal/api/library.go).
 
-// libraryCommand runs `hongyan admin library|customer|enterprise VERB …`.
+// libraryCommand runs `hongyan admin library|customer|enterprise VERB …`
+// (the edits in admin_library_edit.go).
 func (c *adminClient) libraryCommand(ctx context.Context, noun, verb string, args []string) error {
 	switch noun + " " + verb {
 	case "library list":
@@ -24,7 +25,30 @@ func (c *adminClient) libraryCommand(ctx context.Context, noun, verb string, arg
 	case "library remove":
 		return c.simpleDelete(ctx, args, "library remove ID", "/api/v1/admin/library/categories/")
 	case "library numbers":
+		if len(args) > 0 && args[0] == "import" {
+			return c.libraryNumbersImport(ctx, args[1:]) // admin_library_edit.go
+		}
 		return c.libraryNumbers(ctx, args)
+	case "library number":
+		return c.libraryNumberRemove(ctx, args)
+	case "library rename":
+		return c.libraryRename(ctx, args)
+	case "library grant":
+		return c.libraryGrant(ctx, args)
+	case "library traffic":
+		return c.libraryTraffic(ctx, args)
+	case "customer show":
+		return c.customerShow(ctx, args)
+	case "customer edit":
+		return c.customerEdit(ctx, args)
+	case "customer import":
+		return c.customerImport(ctx, args)
+	case "customer stats":
+		return c.customerStats(ctx)
+	case "enterprise edit":
+		return c.enterpriseEdit(ctx, args)
+	case "enterprise report":
+		return c.enterpriseReport(ctx, args)
 	case "customer list":
 		return c.customerList(ctx, args)
 	case "customer add":

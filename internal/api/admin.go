@@ -37,9 +37,8 @@ func (s *Server) adminAuth(roles []string, next adminHandler) http.HandlerFunc {
 }
 
 func (s *Server) adminMe(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, wh.userJSON(u))
@@ -51,9 +50,8 @@ func (s *Server) adminGateways(w http.ResponseWriter, r *http.Request, _ *store.
 
 // adminAccounts lists the accounts in the caller's scope.
 func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	accs, err := s.core.Store().Accounts(r.Context())

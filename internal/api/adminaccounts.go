@@ -140,9 +140,8 @@ func (s *Server) serviceCodeOwner(ctx context.Context, code string) (*store.Acco
 }
 
 func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	var req accountRequest
@@ -155,7 +154,7 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request, u *s
 		writeError(w, http.StatusBadRequest, "invalid_account", "give the account's organisation: org or org_id")
 		return
 	}
-	ok := s.applyAccount(w, r, wh, a, &req)
+	ok = s.applyAccount(w, r, wh, a, &req)
 	if !ok {
 		return
 	}
@@ -192,9 +191,8 @@ func (s *Server) accountWriteErr(w http.ResponseWriter, r *http.Request, err err
 // adminPatchAccount changes an account's name, organisation, kind, service
 // code, credit limit or receive URL; the balance moves only by recharge.
 func (s *Server) adminPatchAccount(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	cur, ok := s.scopedAccount(w, r, wh)
@@ -306,9 +304,8 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request, u *store
 
 // adminRevokeKey revokes an account's key by its prefix, at once.
 func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	a, ok := s.scopedAccount(w, r, wh)

@@ -42,9 +42,8 @@ func snapshot(v any) string {
 // every entry; an organisation's administrator the entries of their
 // organisation and those below it.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()

@@ -48,9 +48,8 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	s.log.Info("admin api: login", "user", u.Username, "role", u.Role, "remote", r.RemoteAddr)

@@ -19,9 +19,8 @@ import (
 // children) or, with ?view=tree, nested from the caller's top
 // organisations down.
 func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	var roots []int64
@@ -77,11 +76,11 @@ func checkOrgFields(w http.ResponseWriter, code, name string) bool {
 }
 
 func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
+	var err error
 	var req orgRequest
 	if err := decodeJSON(r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
@@ -141,9 +140,8 @@ func (s *Server) orgWriteErr(w http.ResponseWriter, r *http.Request, err error, 
 // not change (its subordinates would no longer fit): a county moves to
 // another city, a city stays below a province.
 func (s *Server) adminPatchOrg(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	n, ok := parseID(w, r)

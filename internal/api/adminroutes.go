@@ -38,7 +38,8 @@ var (
 // admin endpoint and AdminRoles lists them all.
 func (s *Server) adminRoutes() []adminRoute {
 	rts := s.coreAdminRoutes()
-	for _, area := range [][]adminRoute{s.businessRoutes(), s.statsRoutes(), s.subscriptionRoutes(), s.templateRoutes(), s.reviewRoutes(), s.libraryRoutes()} {
+	for _, area := range [][]adminRoute{s.businessRoutes(), s.statsRoutes(), s.subscriptionRoutes(), s.templateRoutes(), s.reviewRoutes(), s.libraryRoutes(),
+		s.keyRoutes(), s.segmentRoutes()} {
 		rts = append(rts, area...)
 	}
 	return rts

@@ -38,6 +38,26 @@ func (s *Server) who(r *http.Request, u *store.User) (*who, error) {
 	return &who{u: u, sc: scope.For(u, t), tree: t}, nil
 }
 
+// whoOr is who, answering a failure itself (false: answered).
+func (s *Server) whoOr(w http.ResponseWriter, r *http.Request, u *store.User) (*who, bool) {
+	wh, err := s.who(r, u)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return nil, false
+	}
+	return wh, true
+}
+
+// bodyAndWho decodes the request's JSON body into v (unknown fields are
+// errors), then reads who the caller is; false: answered.
+func (s *Server) bodyAndWho(w http.ResponseWriter, r *http.Request, u *store.User, v any) (*who, bool) {
+	if err := decodeStrict(r, v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
+		return nil, false
+	}
+	return s.whoOr(w, r, u)
+}
+
 // outOfScope refuses a body reference the caller may not use.
 func outOfScope(w http.ResponseWriter, what string) {
 	writeError(w, http.StatusForbidden, "forbidden", what+" is outside your organisation's scope")

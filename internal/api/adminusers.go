@@ -22,9 +22,8 @@ var userRoles = []string{store.RolePlatformAdmin, store.RoleOrgAdmin, store.Role
 
 // adminUsers lists the users in scope: ?username=, ?org_id=, ?role= narrow it.
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	us, err := s.core.Store().Users(r.Context())
@@ -159,11 +158,11 @@ func (s *Server) placeUser(w http.ResponseWriter, r *http.Request, wh *who, u *s
 }
 
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
+	var err error
 	var req userRequest
 	if err := decodeJSON(r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
@@ -199,11 +198,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request, u *stor
 		return wh.userJSON(nu)
 	})
 	if err := s.core.Store().CreateUser(ctx, nu); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			writeError(w, http.StatusConflict, "duplicate", "username "+strconv.Quote(nu.Username)+" is taken")
-			return
-		}
-		s.writeErr(w, r, err)
+		s.writeDupOr(w, r, err, "username "+strconv.Quote(nu.Username)+" is taken")
 		return
 	}
 	out := wh.userJSON(nu)
@@ -216,9 +211,8 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request, u *stor
 // adminPatchUser changes a user's role, organisation, account or status,
 // or resets their password (which also ends their sessions and lock).
 func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	n, ok := parseID(w, r)

@@ -178,6 +178,16 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
+// writeDupOr answers err: store.ErrDuplicate as 409 duplicate with what
+// (the thing already there, in words), anything else as writeErr does.
+func (s *Server) writeDupOr(w http.ResponseWriter, r *http.Request, err error, what string) {
+	if errors.Is(err, store.ErrDuplicate) {
+		writeError(w, http.StatusConflict, "duplicate", what)
+		return
+	}
+	s.writeErr(w, r, err)
+}
+
 // writeErr maps core refusals to their status; anything else is a 500
 // with no internals shown.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,8 +14,9 @@ import (
 // The number library (A5), customer information (A9) and enterprise
 // customers (A6) for `hongyan admin` and scripts (docs/api.md): list,
 // create, delete — the console's pages (internal/web/library.go,
-// customers.go, enterprises.go) with the same rule. Staff read what
-// belongs to their organisation's subtree (and, for the library, the
+// customers.go, enterprises.go) with the same rule (their edits:
+// library_numbers.go, library_customers.go, library_enterprises.go).
+// Staff read what belongs to their organisation's subtree (and, for the library, the
 // categories granted to it); platform administrators, organisation
 // administrators and operators change it; a new object belongs to the
 // caller's organisation. An object named in the path outside the scope is
@@ -29,13 +29,28 @@ func (s *Server) libraryRoutes() []adminRoute {
 	return []adminRoute{
 		{"GET /api/v1/admin/library/categories", staff, s.adminNumberCategories},
 		{"POST /api/v1/admin/library/categories", libWriters, s.adminCreateNumberCategory},
+		{"PATCH /api/v1/admin/library/categories/{id}", libWriters, s.adminPatchNumberCategory}, // library_numbers.go
 		{"DELETE /api/v1/admin/library/categories/{id}", libWriters, s.adminDeleteNumberCategory},
+		{"GET /api/v1/admin/library/categories/{id}/grants", staff, s.adminCategoryGrants},
+		{"PUT /api/v1/admin/library/categories/{id}/grants", libWriters, s.adminSetCategoryGrants},
+		{"POST /api/v1/admin/library/categories/{id}/numbers", libWriters, s.adminAddNumbers},
+		{"DELETE /api/v1/admin/library/categories/{id}/numbers/{number}", libWriters, s.adminRemoveNumber},
+		{"POST /api/v1/admin/library/categories/{id}/traffic", libWriters, s.adminNumbersFromTraffic},
 		{"GET /api/v1/admin/library/numbers", staff, s.adminSearchNumbers},
 		{"GET /api/v1/admin/customers", staff, s.adminCustomers},
 		{"POST /api/v1/admin/customers", libWriters, s.adminSaveCustomer},
+		{"GET /api/v1/admin/customers/stats", staff, s.adminCustomerStats}, // library_customers.go
+		{"POST /api/v1/admin/customers/import", libWriters, s.adminImportCustomers},
+		{"GET /api/v1/admin/customers/{id}", staff, s.adminCustomer},
+		{"PATCH /api/v1/admin/customers/{id}", libWriters, s.adminPatchCustomer},
 		{"DELETE /api/v1/admin/customers/{id}", libWriters, s.adminDeleteCustomer},
+		{"GET /api/v1/admin/surveys", staff, s.adminSurveys},
+		{"POST /api/v1/admin/surveys", libWriters, s.adminCreateSurvey},
+		{"DELETE /api/v1/admin/surveys/{id}", libWriters, s.adminDeleteSurvey},
 		{"GET /api/v1/admin/enterprises", staff, s.adminEnterprises},
 		{"POST /api/v1/admin/enterprises", libWriters, s.adminCreateEnterprise},
+		{"PATCH /api/v1/admin/enterprises/{id}", libWriters, s.adminPatchEnterprise}, // library_enterprises.go
+		{"GET /api/v1/admin/enterprises/{id}/report", staff, s.adminEnterpriseReport},
 		{"DELETE /api/v1/admin/enterprises/{id}", libWriters, s.adminDeleteEnterprise},
 	}
 }
@@ -85,9 +100,8 @@ func (s *Server) visibleCategories(r *http.Request, wh *who) ([]*store.NumberCat
 }
 
 func (s *Server) adminNumberCategories(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	cats, grants, err := s.visibleCategories(r, wh)
@@ -107,13 +121,8 @@ func (s *Server) adminCreateNumberCategory(w http.ResponseWriter, r *http.Reques
 		Name string `json:"name"`
 		Note string `json:"note"`
 	}
-	if err := decodeStrict(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
-		return
-	}
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.bodyAndWho(w, r, u, &body)
+	if !ok {
 		return
 	}
 	c := &store.NumberCategory{OrgID: u.OrgID, Name: strings.TrimSpace(body.Name), Note: strings.TrimSpace(body.Note), CreatedBy: u.Username}
@@ -126,28 +135,19 @@ func (s *Server) adminCreateNumberCategory(w http.ResponseWriter, r *http.Reques
 		return map[string]any{"name": c.Name, "note": c.Note, "org_id": optID(c.OrgID)}
 	})
 	if err := s.core.Store().CreateNumberCategory(r.Context(), c); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			writeError(w, http.StatusConflict, "duplicate", "your organisation has a category of this name")
-			return
-		}
-		s.writeErr(w, r, err)
+		s.writeDupOr(w, r, err, "your organisation has a category of this name")
 		return
 	}
 	writeJSON(w, http.StatusCreated, wh.categoryJSON(c, nil))
 }
 
 func (s *Server) adminDeleteNumberCategory(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
-	c, err := s.core.Store().NumberCategory(r.Context(), pathID(r))
-	if err == nil && !wh.sc.Org(c.OrgID) { // granted ones are only read
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		s.writeErr(w, r, err)
+	c, ok := s.ownCategory(w, r, wh) // granted ones are only read
+	if !ok {
 		return
 	}
 	r = libAudit(r, u, "delete", "number_category", c.ID, c.OrgID, map[string]any{"name": c.Name, "note": c.Note, "count": c.Count}, nil)
@@ -161,9 +161,8 @@ func (s *Server) adminDeleteNumberCategory(w http.ResponseWriter, r *http.Reques
 // adminSearchNumbers searches the visible categories: ?category=,
 // ?province=, ?city=, ?tag=, ?prefix=, ?after= (paging), ?limit= (200).
 func (s *Server) adminSearchNumbers(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	cats, _, err := s.visibleCategories(r, wh)
@@ -214,9 +213,8 @@ func (wh *who) customerJSON(c *store.Customer) map[string]any {
 // adminCustomers lists the records in scope, newest first: ?q= (phone,
 // name or occupation), ?before= (an id: paging), ?limit= (100).
 func (s *Server) adminCustomers(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -243,13 +241,8 @@ func (s *Server) adminSaveCustomer(w http.ResponseWriter, r *http.Request, u *st
 		Income     string            `json:"income"`
 		Fields     map[string]string `json:"fields"`
 	}
-	if err := decodeStrict(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
-		return
-	}
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.bodyAndWho(w, r, u, &body)
+	if !ok {
 		return
 	}
 	phone, err := sms.NormalizeNumber(body.Phone)
@@ -280,9 +273,8 @@ func (s *Server) adminSaveCustomer(w http.ResponseWriter, r *http.Request, u *st
 }
 
 func (s *Server) adminDeleteCustomer(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	c, err := s.core.Store().GetCustomer(r.Context(), pathID(r))
@@ -320,9 +312,8 @@ func enterpriseAudit(e *store.Enterprise) map[string]any {
 // adminEnterprises lists the enterprise customers in scope by name: ?q=
 // (name, contact or phone), ?limit= (1000).
 func (s *Server) adminEnterprises(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	es, err := s.core.Store().Enterprises(r.Context(), store.EnterpriseQuery{OrgIDs: wh.sc.OrgIDs(), Text: r.URL.Query().Get("q"),
@@ -347,13 +338,8 @@ func (s *Server) adminCreateEnterprise(w http.ResponseWriter, r *http.Request, u
 		Note     string  `json:"note"`
 		Accounts []idRef `json:"accounts"`
 	}
-	if err := decodeStrict(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
-		return
-	}
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.bodyAndWho(w, r, u, &body)
+	if !ok {
 		return
 	}
 	e := &store.Enterprise{OrgID: u.OrgID, Name: strings.TrimSpace(body.Name), Contact: strings.TrimSpace(body.Contact),
@@ -378,20 +364,15 @@ func (s *Server) adminCreateEnterprise(w http.ResponseWriter, r *http.Request, u
 		return enterpriseAudit(e)
 	})
 	if err := s.core.Store().CreateEnterprise(r.Context(), e); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			writeError(w, http.StatusConflict, "duplicate", "your organisation has an enterprise customer of this name")
-			return
-		}
-		s.writeErr(w, r, err)
+		s.writeDupOr(w, r, err, "your organisation has an enterprise customer of this name")
 		return
 	}
 	writeJSON(w, http.StatusCreated, wh.enterpriseJSON(e))
 }
 
 func (s *Server) adminDeleteEnterprise(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	e, err := s.core.Store().Enterprise(r.Context(), pathID(r))

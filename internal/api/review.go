@@ -53,9 +53,8 @@ func (s *Server) holdJSON(wh *who, h *store.Hold) map[string]any {
 // adminReviewList lists the waiting requests, oldest first
 // (?state=decided: the decided ones, newest first), ?account_id=, ?limit=.
 func (s *Server) adminReviewList(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	q := store.HoldQuery{Limit: limitParam(r, 100, 10000)}
@@ -128,9 +127,8 @@ func (s *Server) scopedHold(w http.ResponseWriter, r *http.Request, wh *who) (*s
 
 // adminReviewGet is one held request with its messages.
 func (s *Server) adminReviewGet(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	h, _, ok := s.scopedHold(w, r, wh)
@@ -164,11 +162,11 @@ func (s *Server) adminReviewReject(w http.ResponseWriter, r *http.Request, u *st
 // a held request. Of two decisions at once one wins; the other, like any
 // decision on a decided request, is refused 409 already_decided.
 func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request, u *store.User, decision string) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
+	var err error
 	h, a, ok := s.scopedHold(w, r, wh)
 	if !ok {
 		return

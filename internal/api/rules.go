@@ -152,9 +152,8 @@ func (s *Server) adminFilterWordRemove(w http.ResponseWriter, r *http.Request, u
 // adminRecharge adds money to an account: {"amount": yuan, "note": "…"};
 // a negative amount is an adjustment down.
 func (s *Server) adminRecharge(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	a, ok := s.scopedAccount(w, r, wh) // A8: an upper level recharges the accounts below it
@@ -201,9 +200,8 @@ func ledgerJSON(es []store.LedgerEntry) []map[string]any {
 }
 
 func (s *Server) adminLedger(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	a, ok := s.scopedAccount(w, r, wh)

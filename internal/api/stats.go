@@ -44,9 +44,8 @@ const maxHourlyRange = 31 * 24 * time.Hour
 
 // adminStats is the report over the accounts in the caller's scope.
 func (s *Server) adminStats(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	var visible []int64 // nil: every account

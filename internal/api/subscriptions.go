@@ -185,9 +185,8 @@ func (s *Server) scopedSubServices(w http.ResponseWriter, r *http.Request, wh *w
 }
 
 func (s *Server) adminSubServices(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	svcs, accs, ok := s.scopedSubServices(w, r, wh)
@@ -213,9 +212,8 @@ func (s *Server) adminPutSubService(w http.ResponseWriter, r *http.Request, u *s
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
 		return
 	}
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
 	if b.Account == "" && b.AccountID == 0 {
@@ -263,11 +261,11 @@ func (s *Server) adminDeleteSubService(w http.ResponseWriter, r *http.Request, u
 // ?state=active|cancelled, ?month=yyyy-mm (what each was charged; default
 // this month), ?after=BUSINESS/NUMBER (paging), ?limit=.
 func (s *Server) adminSubscriptions(w http.ResponseWriter, r *http.Request, u *store.User) {
-	wh, err := s.who(r, u)
-	if err != nil {
-		s.writeErr(w, r, err)
+	wh, ok := s.whoOr(w, r, u)
+	if !ok {
 		return
 	}
+	var err error
 	q := store.SubQuery{Business: r.URL.Query().Get("business"), State: r.URL.Query().Get("state"), After: r.URL.Query().Get("after")}
 	if n := strings.TrimSpace(r.URL.Query().Get("number")); n != "" {
 		if q.Number, err = core.ParseSubAfter(n); err != nil {

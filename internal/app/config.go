@@ -56,6 +56,8 @@ type Config struct {
 	Settlement settle.Config `yaml:"settlement"`
 	// Subscriptions: subscribe words, answers, services (subscriptions.go).
 	Subscriptions SubscriptionsConfig `yaml:"subscriptions"`
+	// Console: sessions, login lockout, refresh of the browser console (console.go).
+	Console ConsoleConfig `yaml:"console"`
 }
 
 // BusinessTypeConfig declares a business type at start (created or updated).
@@ -198,6 +200,9 @@ func (c *Config) Check() error {
 		return err
 	}
 	if err := c.checkSubscriptions(); err != nil { // app/subscriptions.go
+		return err
+	}
+	if err := c.checkConsole(); err != nil { // app/console.go
 		return err
 	}
 	for i, r := range c.MORoutes {

@@ -127,6 +127,7 @@ func (p *Platform) build(ctx context.Context, opts Options) error {
 	apiOpts.Logger = p.Log
 	p.API = api.New(p.Core, apiOpts)
 	webOpts := opts.Web
+	cfg.Console.apply(&webOpts) // console: in the file overrides only the keys it sets (console.go)
 	webOpts.Logger = p.Log
 	webOpts.Settlement = &cfg.Settlement // the settlement page's, as the API's
 	webOpts.Admin = p.API                // the admin pages are clients of the admin API (web/admin_api.go)
@@ -294,8 +295,10 @@ func (p *Platform) Start(ctx context.Context) error {
 		return err
 	}
 	p.Pool.Start(ctx)
+	p.Web.Start(ctx) // resumes the console's sends a stopped or failed process left (web/sendresume.go)
 	ln, err := net.Listen("tcp", p.Config.HTTP.Listen)
 	if err != nil {
+		p.Web.Stop(ctx)
 		p.Core.Stop(ctx)
 		return fmt.Errorf("http listen %s: %w", p.Config.HTTP.Listen, err)
 	}
@@ -325,6 +328,7 @@ func (p *Platform) Stop(ctx context.Context) error {
 	if p.http != nil {
 		errs = append(errs, p.http.Shutdown(ctx))
 	}
+	p.Web.Stop(ctx) // the console's sends pause, resumable, while the core still accepts
 	p.Core.Stop(ctx)
 	errs = append(errs, p.Pool.Close(ctx))
 	errs = append(errs, p.Store.Close())

@@ -104,6 +104,7 @@ type Core struct {
 	st     store.Store
 	pool   *gateway.Pool
 	segs   *gateway.Segments
+	sege   segEditState // edits of the segment table (segedits.go)
 	ids    *IDGen
 	log    *slog.Logger
 	out    *outbox
@@ -169,6 +170,10 @@ func New(cfg Config, st store.Store, pool *gateway.Pool, segs *gateway.Segments)
 // Store returns the store (for the API's queries).
 func (c *Core) Store() store.Store { return c.st }
 
+// NodeID is this node's number (Config.NodeID): what a node's leases on
+// shared work are taken in the name of.
+func (c *Core) NodeID() int { return c.cfg.NodeID }
+
 // Pool returns the gateway pool.
 func (c *Core) Pool() *gateway.Pool { return c.pool }
 
@@ -185,6 +190,9 @@ func (c *Core) Start(ctx context.Context) error {
 		return err
 	}
 	if err := c.loadBusiness(ctx); err != nil {
+		return err
+	}
+	if err := c.ReloadSegments(ctx); err != nil { // segedits.go
 		return err
 	}
 	commitCtx, stopCommit := context.WithCancel(context.WithoutCancel(ctx))
@@ -210,6 +218,8 @@ func (c *Core) Start(ctx context.Context) error {
 	go func() { defer c.loops.Done(); c.reassemblyLoop(ctx) }()
 	c.loops.Add(1)
 	go func() { defer c.loops.Done(); c.pruneLoop(ctx) }() // frequency counts (frequency.go)
+	c.loops.Add(1)
+	go func() { defer c.loops.Done(); c.segmentEditsLoop(ctx) }() // segedits.go
 	return nil
 }
 

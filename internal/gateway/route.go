@@ -36,7 +36,8 @@ var defaultSegments []byte
 // (ported numbers) first, then the longest matching prefix. It is read on
 // every message, so lookups are lock-free; Replace swaps the whole table.
 type Segments struct {
-	t atomic.Pointer[segTable]
+	t    atomic.Pointer[segTable]
+	base *segTable // the table as loaded, under the edits (segedits.go)
 }
 
 type segTable struct {
@@ -89,7 +90,7 @@ func ParseSegments(r io.Reader, overrides map[string]string) (*Segments, error) 
 		}
 		t.overrides[n] = op
 	}
-	s := &Segments{}
+	s := &Segments{base: t}
 	s.t.Store(t)
 	return s, nil
 }
@@ -107,7 +108,7 @@ func (s *Segments) WithOverrides(ov map[string]string) (*Segments, error) {
 		}
 		t.overrides[n] = op
 	}
-	ns := &Segments{}
+	ns := &Segments{base: t}
 	ns.t.Store(t)
 	return ns, nil
 }

@@ -29,11 +29,15 @@ func (g *ContactGroup) Shared() bool { return g.OwnerID == 0 }
 
 // Contact is one number of a group.
 type Contact struct {
-	ID        int64
-	GroupID   int64
-	Number    string // normalised
-	Name      string
-	Note      string
+	ID      int64
+	GroupID int64
+	Number  string // normalised
+	Name    string
+	Note    string
+	// Fields are the contact's own columns (单位, 地址, 生日 …): name →
+	// value. Contacts reads them; AddContacts stores them with a new
+	// contact; UpdateContact replaces them, or keeps them when nil.
+	Fields    map[string]string
 	CreatedAt time.Time
 }
 
@@ -67,11 +71,15 @@ type AddressBookStore interface {
 	// already in the group (or earlier in cs) is left as it is and not
 	// counted. Returns how many were added. ErrNotFound: no group.
 	AddContacts(ctx context.Context, groupID int64, cs []*Contact) (int, error)
-	// UpdateContact changes a contact's number, name and note (matched by
-	// ID and GroupID); ErrNotFound, ErrDuplicate (number in the group).
+	// UpdateContact changes a contact's number, name, note and (when not
+	// nil) fields (matched by ID and GroupID); ErrNotFound, ErrDuplicate
+	// (number in the group).
 	UpdateContact(ctx context.Context, c *Contact) error
 	// DeleteContact removes one contact of a group; ErrNotFound.
 	DeleteContact(ctx context.Context, groupID, id int64) error
 	Contacts(ctx context.Context, q ContactQuery) ([]*Contact, error)
 	CountContacts(ctx context.Context, q ContactQuery) (int, error) // AfterID and Limit ignored
+	// GroupFields lists the names of the fields the group's contacts
+	// have, in the order they were first used (the group's columns).
+	GroupFields(ctx context.Context, groupID int64) ([]string, error)
 }

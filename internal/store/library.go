@@ -64,6 +64,9 @@ type LibraryStore interface {
 	CreateNumberCategory(ctx context.Context, c *NumberCategory) error
 	// DeleteNumberCategory removes a category with its numbers and grants; ErrNotFound.
 	DeleteNumberCategory(ctx context.Context, id int64) error
+	// UpdateNumberCategory renames c.ID and sets its note (the owner and
+	// the numbers stay); ErrNotFound, ErrDuplicate (the name is taken).
+	UpdateNumberCategory(ctx context.Context, c *NumberCategory) error
 	NumberCategory(ctx context.Context, id int64) (*NumberCategory, error) // ErrNotFound
 	// NumberCategories lists every category with its count, by id.
 	NumberCategories(ctx context.Context) ([]*NumberCategory, error)

@@ -13,17 +13,21 @@ import (
 // the core's id generator; a send of one batch takes that batch's id, so
 // the console and the API speak of the same number.
 type Send struct {
-	ID         int64
-	AccountID  int64
-	UserID     int64 // who sent it from the console
-	Username   string
-	Kind       string // SendSingle, SendGroup, SendFile
-	Business   string
-	Content    string // the text, or the file's template with {fields}
-	FileName   string
-	Total      int // numbers to send (valid rows of a file)
-	Accepted   int // numbers the core accepted so far
-	Refused    int // rows the core refused while sending
+	ID        int64
+	AccountID int64
+	UserID    int64 // who sent it from the console
+	Username  string
+	Kind      string // SendSingle, SendGroup, SendFile
+	Business  string
+	Content   string // the text, or the file's template with {fields}
+	FileName  string
+	Total     int // numbers to send (valid rows of a file)
+	Accepted  int // numbers the core accepted so far
+	Refused   int // rows the core refused while sending
+	// Skipped is what was left out before sending: a group's contacts
+	// lacking a template's variable, a file's invalid, duplicate or
+	// blacklisted rows. Not in Total.
+	Skipped    int
 	ScheduleAt time.Time
 	State      string // SendSending, SendDone, SendStopped
 	Error      string // why a send stopped early

@@ -431,7 +431,9 @@ type Store interface {
 	StatsStore        // stats.go
 	CancelStore       // cancel.go
 	SendStore         // sends.go
+	SendRunStore      // sendrows.go: a send's units while it runs
 	SubscriptionStore // subscriptions.go
+	SegmentStore      // segments.go: edits of the number segment table
 	// The review queue and frequency limits (review.go).
 	ReviewStore
 	// Signatures and templates (templates.go).
@@ -439,9 +441,13 @@ type Store interface {
 	// The number library and customer information (library.go, customers.go).
 	LibraryStore
 	CustomerStore
+	// Counts of library and customer searches (library_search.go).
+	LibrarySearchStore
 	AddressBookStore // addressbook.go
 	InboxStore       // inbox.go
 	EnterpriseStore  // enterprises.go
+	// Console sessions (sessions.go).
+	ConsoleSessionStore
 
 	// Close releases the database.
 	Close() error

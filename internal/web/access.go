@@ -99,9 +99,9 @@ func (s *Server) current(r *http.Request, touch bool) (session, sessionState) {
 	if err != nil || c.Value == "" {
 		return session{}, none
 	}
-	sess, ok := s.sessions.get(c.Value, s.opts.Now(), touch)
-	if !ok {
-		return session{}, ended
+	sess, st := s.sessions.get(r.Context(), c.Value, s.opts.Now(), touch) // session.go: from the store
+	if st != live {
+		return session{}, st
 	}
 	u, err := s.core.Store().UserByName(r.Context(), sess.username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -256,7 +256,7 @@ func (s *Server) bookCreate(w http.ResponseWriter, r *http.Request, sess session
 		}
 		g.OrgID = org
 	}
-	if err := s.core.Store().CreateGroup(ctx, g); err != nil {
+	if err := s.core.Store().CreateGroup(bookAudited(ctx, sess, g, "create", nil, groupState(g)), g); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			d.NameErr = m.T("book.err.name_taken")
 			s.showBook(w, r, sess, http.StatusConflict, d, d.NameErr)
@@ -302,6 +302,8 @@ func (s *Server) groupFor(w http.ResponseWriter, r *http.Request, sess session, 
 type contactRow struct {
 	ID                 int64
 	Number, Name, Note string
+	Fields             []fieldPair // the form's (a new contact: none)
+	Values             []string    // the table's, under the group's columns
 }
 
 type groupData struct {
@@ -311,10 +313,12 @@ type groupData struct {
 	Contacts           int
 	Found              int
 	Rows               []contactRow
+	Fields             []string // the group's field columns
 	Search             string
 	Older, First       string
 	Edit               *contactRow // the contact form: a contact being edited (ID 0 = a new one)
 	FieldErr           string
+	FieldsErr          string // the contact's fields
 	GroupName          string // the rename form, kept on an error
 	GroupNote          string
 	GroupErr           string
@@ -332,6 +336,9 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request, sess session)
 		cs, err := s.core.Store().Contacts(r.Context(), store.ContactQuery{GroupID: g.ID, AfterID: id - 1, Limit: 1})
 		if err == nil && len(cs) == 1 && cs[0].ID == id {
 			d.Edit = &contactRow{ID: id, Number: cs[0].Number, Name: cs[0].Name, Note: cs[0].Note}
+			if cols, err := s.core.Store().GroupFields(r.Context(), g.ID); err == nil {
+				d.Edit.Fields = pairsOf(cols, cs[0].Fields)
+			}
 		}
 	}
 	s.showGroup(w, r, sess, http.StatusOK, g, bu, d, "", false)
@@ -357,6 +364,10 @@ func (s *Server) showGroup(w http.ResponseWriter, r *http.Request, sess session,
 		s.bookFail(w, r, sess, "contacts", err)
 		return
 	}
+	if d.Fields, err = st.GroupFields(ctx, g.ID); err != nil {
+		s.bookFail(w, r, sess, "fields", err)
+		return
+	}
 	d.Found = g.Contacts
 	if d.Search != "" {
 		if d.Found, err = st.CountContacts(ctx, q); err != nil {
@@ -378,7 +389,7 @@ func (s *Server) showGroup(w http.ResponseWriter, r *http.Request, sess session,
 		d.First = strings.TrimSuffix(strings.TrimSuffix(base, "&"), "?")
 	}
 	for _, c := range cs {
-		d.Rows = append(d.Rows, contactRow{ID: c.ID, Number: c.Number, Name: c.Name, Note: c.Note})
+		d.Rows = append(d.Rows, contactRow{ID: c.ID, Number: c.Number, Name: c.Name, Note: c.Note, Values: valuesOf(d.Fields, c.Fields)})
 	}
 	switch r.URL.Query().Get("m") {
 	case "created":
@@ -413,7 +424,8 @@ func (s *Server) groupEdit(w http.ResponseWriter, r *http.Request, sess session)
 	}
 	ng := *g
 	ng.Name, ng.Note, ng.UpdatedAt = name, truncate(d.GroupNote, 200), s.opts.Now()
-	if err := s.core.Store().UpdateGroup(r.Context(), &ng); err != nil {
+	ctx := bookAudited(r.Context(), sess, g, "update", groupState(g), groupState(&ng))
+	if err := s.core.Store().UpdateGroup(ctx, &ng); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			d.GroupErr = m.T("book.err.name_taken")
 			s.showGroup(w, r, sess, http.StatusConflict, g, bu, d, d.GroupErr, true)
@@ -431,7 +443,8 @@ func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request, sess sessio
 	if !ok {
 		return
 	}
-	if err := s.core.Store().DeleteGroup(r.Context(), g.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	ctx := bookAudited(r.Context(), sess, g, "delete", groupState(g), nil)
+	if err := s.core.Store().DeleteGroup(ctx, g.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.bookFail(w, r, sess, "delete group", err)
 		return
 	}
@@ -450,7 +463,14 @@ func (s *Server) contactSave(w http.ResponseWriter, r *http.Request, sess sessio
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	c := &contactRow{ID: id, Number: strings.TrimSpace(r.PostFormValue("number")), Name: truncate(strings.TrimSpace(r.PostFormValue("name")), 100),
 		Note: truncate(strings.TrimSpace(r.PostFormValue("note")), 200)}
+	pairs, fields, ferr, farg := formFields(r)
+	c.Fields = pairs
 	d := &groupData{Edit: c}
+	if ferr != "" {
+		d.FieldsErr = m.Tf(ferr, farg, maxFields)
+		s.showGroup(w, r, sess, http.StatusBadRequest, g, bu, d, d.FieldsErr, true)
+		return
+	}
 	num, code, _ := s.core.CheckNumber(c.Number)
 	if code == core.NumberInvalid {
 		d.FieldErr = m.T("num." + code)
@@ -458,12 +478,17 @@ func (s *Server) contactSave(w http.ResponseWriter, r *http.Request, sess sessio
 		return
 	}
 	st := s.core.Store()
+	nc := &store.Contact{ID: id, GroupID: g.ID, Number: num, Name: c.Name, Note: c.Note, Fields: fields, CreatedAt: s.opts.Now()}
 	var err error
 	if id > 0 {
-		err = st.UpdateContact(r.Context(), &store.Contact{ID: id, GroupID: g.ID, Number: num, Name: c.Name, Note: c.Note})
+		var before any
+		if old, oerr := st.Contacts(r.Context(), store.ContactQuery{GroupID: g.ID, AfterID: id - 1, Limit: 1}); oerr == nil && len(old) == 1 && old[0].ID == id {
+			before = contactState(g, old[0])
+		}
+		err = st.UpdateContact(bookAudited(r.Context(), sess, g, "contact_update", before, contactState(g, nc)), nc)
 	} else {
 		var n int
-		n, err = st.AddContacts(r.Context(), g.ID, []*store.Contact{{Number: num, Name: c.Name, Note: c.Note, CreatedAt: s.opts.Now()}})
+		n, err = st.AddContacts(bookAudited(r.Context(), sess, g, "contact_add", nil, contactState(g, nc)), g.ID, []*store.Contact{nc})
 		if err == nil && n == 0 {
 			err = store.ErrDuplicate
 		}
@@ -494,7 +519,15 @@ func (s *Server) contactDelete(w http.ResponseWriter, r *http.Request, sess sess
 		return
 	}
 	cid, _ := strconv.ParseInt(r.PathValue("cid"), 10, 64)
-	if err := s.core.Store().DeleteContact(r.Context(), g.ID, cid); err != nil && !errors.Is(err, store.ErrNotFound) {
+	ctx := r.Context()
+	if g.Shared() {
+		before := map[string]any{"group": g.Name, "id": cid}
+		if old, err := s.core.Store().Contacts(ctx, store.ContactQuery{GroupID: g.ID, AfterID: cid - 1, Limit: 1}); err == nil && len(old) == 1 && old[0].ID == cid {
+			before = contactState(g, old[0])
+		}
+		ctx = bookAudited(ctx, sess, g, "contact_delete", before, nil)
+	}
+	if err := s.core.Store().DeleteContact(ctx, g.ID, cid); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.bookFail(w, r, sess, "delete contact", err)
 		return
 	}
@@ -531,20 +564,35 @@ func (s *Server) groupExport(w http.ResponseWriter, r *http.Request, sess sessio
 		return
 	}
 	m := msgs(catalogue[langOf(r)])
-	head := []string{m.T("book.col.number"), m.T("book.col.name"), m.T("book.col.note")}
-	name := "contacts-" + strconv.FormatInt(g.ID, 10)
 	ctx := r.Context()
+	cols, err := s.core.Store().GroupFields(ctx, g.ID)
+	if err != nil {
+		s.bookFail(w, r, sess, "export fields", err)
+		return
+	}
+	// The fields follow as columns named as they are: an import of the
+	// file reads them back as the same fields.
+	head := append([]string{m.T("book.col.number"), m.T("book.col.name"), m.T("book.col.note")}, cols...)
+	name := "contacts-" + strconv.FormatInt(g.ID, 10)
 	if r.URL.Query().Get("format") == "xlsx" {
-		if err := s.groupXLSX(ctx, w, g, name+".xlsx", head); err != nil {
+		if err := s.groupXLSX(ctx, w, g, name+".xlsx", head, cols); err != nil {
 			s.log.Error("console: export group", "group", g.ID, "err", err)
 		}
 		return
 	}
 	cw := startCSV(w, name+".csv")
-	_ = cw.Write(head)
-	err := s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
+	hrow := make([]string, len(head))
+	for i, h := range head {
+		hrow[i] = csvSafe(h)
+	}
+	_ = cw.Write(hrow)
+	err = s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
 		for _, c := range cs {
-			if err := cw.Write([]string{c.Number, csvSafe(c.Name), csvSafe(c.Note)}); err != nil {
+			rec := []string{c.Number, csvSafe(c.Name), csvSafe(c.Note)}
+			for _, v := range valuesOf(cols, c.Fields) {
+				rec = append(rec, csvSafe(v))
+			}
+			if err := cw.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -556,7 +604,7 @@ func (s *Server) groupExport(w http.ResponseWriter, r *http.Request, sess sessio
 	}
 }
 
-func (s *Server) groupXLSX(ctx context.Context, w http.ResponseWriter, g *store.ContactGroup, filename string, head []string) error {
+func (s *Server) groupXLSX(ctx context.Context, w http.ResponseWriter, g *store.ContactGroup, filename string, head, cols []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "Sheet1"
@@ -570,7 +618,7 @@ func (s *Server) groupXLSX(ctx context.Context, w http.ResponseWriter, g *store.
 	if err := sw.SetColWidth(1, 1, 16); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	if err := sw.SetColWidth(2, 3, 24); err != nil {
+	if err := sw.SetColWidth(2, len(head), 24); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	hrow := make([]any, len(head))
@@ -585,7 +633,11 @@ func (s *Server) groupXLSX(ctx context.Context, w http.ResponseWriter, g *store.
 		for _, c := range cs {
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			// Numbers as text: Excel would show 13800138000 as 1.38E+10.
-			if err := sw.SetRow(cell, []any{c.Number, c.Name, c.Note}); err != nil {
+			vals := []any{c.Number, c.Name, c.Note}
+			for _, v := range valuesOf(cols, c.Fields) {
+				vals = append(vals, v)
+			}
+			if err := sw.SetRow(cell, vals); err != nil {
 				return err
 			}
 			row++
@@ -616,6 +668,8 @@ type bookImport struct {
 	fileName string
 	created  time.Time
 	prog     progress
+	username string
+	group    *store.ContactGroup // as it was when the import began (its audit entry's)
 
 	mu       sync.Mutex
 	phase    string // importParsing, importReady, importFailed
@@ -730,7 +784,7 @@ func (s *Server) groupImport(w http.ResponseWriter, r *http.Request, sess sessio
 		return
 	}
 	j := &bookImport{id: randomToken(12), userID: sess.userID, groupID: g.ID, fileName: truncate(hdr.Filename, 200),
-		created: s.opts.Now(), phase: importParsing, counts: map[string]int{}}
+		created: s.opts.Now(), phase: importParsing, counts: map[string]int{}, username: sess.username, group: g}
 	s.book.add(j, j.created)
 	s.log.Info("console: group import started", "user", sess.username, "group", g.ID, "file", j.fileName, "bytes", len(data))
 	go s.runBookImport(j, data)
@@ -742,9 +796,11 @@ func (s *Server) groupImport(w http.ResponseWriter, r *http.Request, sess sessio
 func (s *Server) runBookImport(j *bookImport, data []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	defer s.auditImport(ctx, j)
 	start := time.Now()
 	st := s.core.Store()
 	numCol, nameCol, noteCol := 0, 1, 2
+	var fieldCols map[int]string // a header's other columns: the contacts' fields
 	first := true
 	seen := make(map[string]int, 1024)
 	var pending []*store.Contact
@@ -775,6 +831,7 @@ func (s *Server) runBookImport(j *bookImport, data []byte) {
 			first = false
 			if _, code, _ := s.core.CheckNumber(cells[0]); code == core.NumberInvalid && looksLikeHeader(cells) {
 				numCol, nameCol, noteCol = numberColumn(cells), headerColumn(cells, nameHeaders), headerColumn(cells, noteHeaders)
+				fieldCols = fileFields(cells, numCol, nameCol, noteCol)
 				return nil
 			}
 		}
@@ -804,8 +861,17 @@ func (s *Server) runBookImport(j *bookImport, data []byte) {
 			return nil
 		}
 		seen[num] = line
+		var fields map[string]string
+		for i, name := range fieldCols {
+			if v := strings.TrimSpace(cell(cells, i)); v != "" {
+				if fields == nil {
+					fields = map[string]string{}
+				}
+				fields[name] = cutRunes(v, maxFieldValue)
+			}
+		}
 		pending = append(pending, &store.Contact{Number: num, Name: truncate(cell(cells, nameCol), 100),
-			Note: truncate(cell(cells, noteCol), 200), CreatedAt: now})
+			Note: truncate(cell(cells, noteCol), 200), Fields: fields, CreatedAt: now})
 		if len(pending) >= bookChunk {
 			return flush()
 		}
@@ -832,6 +898,24 @@ func (s *Server) runBookImport(j *bookImport, data []byte) {
 	j.phase = importReady
 	s.log.Info("console: group import done", "import", j.id, "group", j.groupID, "rows", j.rows, "added", j.added,
 		"existing", j.existing, "problems", len(j.problems), "took", time.Since(start).Round(time.Millisecond))
+}
+
+// auditImport writes an import into a shared group to the audit log: one
+// entry for the whole file (its rows are stored 2,000 a transaction), once
+// it has ended, with what it added.
+func (s *Server) auditImport(ctx context.Context, j *bookImport) {
+	if !j.group.Shared() {
+		return
+	}
+	j.mu.Lock()
+	after := map[string]any{"group": j.group.Name, "file": j.fileName, "rows": j.rows, "added": j.added, "existing": j.existing,
+		"refused": j.counts[probInvalid] + j.counts[probDuplicate], "state": j.phase}
+	j.mu.Unlock()
+	e := &store.AuditEntry{UserID: j.userID, Username: j.username, Action: "import", Object: auditGroup,
+		ObjectID: strconv.FormatInt(j.groupID, 10), OrgID: j.group.OrgID, After: auditJSON(after)}
+	if err := s.core.Store().AddAudit(ctx, e); err != nil {
+		s.log.Error("console: group import audit", "import", j.id, "group", j.groupID, "err", err)
+	}
 }
 
 type bookImportView struct {
@@ -945,4 +1029,5 @@ func (s *Server) mountBook() {
 	s.route("GET /book/{id}/import/{job}/problems.csv", "book", s.groupImportProblems)
 	s.route("GET /book/{id}/send", "book", s.groupSendPage)
 	s.route("POST /book/{id}/send", "book", s.groupSend)
+	s.route("POST /book/{id}/send/skipped.csv", "book", s.groupSkippedCSV)
 }

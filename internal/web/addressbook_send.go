@@ -18,7 +18,9 @@ import (
 // the account, business type, text and time as the send page does; the
 // server reads the group's contacts a page at a time and hands them to the
 // core in the background (sendrun.go), exactly as a confirmed file import.
-// {name} (or {姓名}) in the text is each contact's name.
+// {name} (or {姓名}) in the text is each contact's name, {note} (or {备注})
+// its note and {单位} (any field's name) that field of it, in free text as
+// in an approved template's variables.
 
 // groupSendData is the group send form's view data.
 type groupSendData struct {
@@ -30,6 +32,13 @@ type groupSendData struct {
 	// where it posts, what it links back to, its page and title.
 	Action, Back string
 	page, title  string
+	// Hint and TemplateHint are catalogue keys of the form's hints on
+	// variables; "" = the address book's.
+	Hint, TemplateHint string
+	// Contacts left out (a variable they lack): the report the user sees
+	// before sending to the others, and where its CSV is (a group's only).
+	Skips   *skipReport
+	SkipCSV string
 }
 
 // groupSendPage answers GET /book/{id}/send.
@@ -112,48 +121,78 @@ func (s *Server) showSendForm(w http.ResponseWriter, r *http.Request, sess sessi
 }
 
 // groupSend answers POST /book/{id}/send: check the form, read the group,
-// start the hand-over and open the batch page.
+// start the hand-over and open the batch page; contacts that lack a
+// variable of the text are first reported on the form (addressbook_skips.go).
 func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, sess session) {
 	g, _, ok := s.groupFor(w, r, sess, false)
 	if !ok {
 		return
 	}
 	d := sendForm(r)
-	s.formSend(w, r, sess, d, func(status int, flash string) { s.showGroupSend(w, r, sess, status, g, d, flash) },
-		SendBook, g.Name, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
-			if tc != nil {
-				for _, v := range tc.vars {
-					if contactVar(v) == nil {
-						return &fileError{key: "book.err.template_var", args: []any{v}}
-					}
+	d.SkipCSV = "/book/" + strconv.FormatInt(g.ID, 10) + "/send/skipped.csv"
+	s.formSendSkips(w, r, sess, d, func(status int, flash string) { s.showGroupSend(w, r, sess, status, g, d, flash) },
+		SendBook, g.Name, func(ctx context.Context, tc *tmplChoice, add func(recipient), skip func(skipped)) error {
+			return s.groupRecipients(ctx, g, d.Content, tc, add, skip)
+		})
+}
+
+// groupRecipients reads the group's contacts as a send's rows: a template
+// filled with each contact's values (composed by the core), or the free
+// text with its personal variables replaced. A contact lacking a value the
+// text uses, or whose text the core would refuse, is given to skip.
+func (s *Server) groupRecipients(ctx context.Context, g *store.ContactGroup, content string, tc *tmplChoice,
+	add func(recipient), skip func(skipped)) error {
+	var vars []string
+	if tc != nil {
+		vars = tc.vars
+	} else {
+		cols, err := s.core.Store().GroupFields(ctx, g.ID)
+		if err != nil {
+			return err
+		}
+		vars = textVars(content, cols)
+	}
+	segsOf := map[string]int{}
+	return s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
+		for _, c := range cs {
+			vals := make(map[string]string, len(vars))
+			var missing []string
+			for _, v := range vars {
+				if val := strings.TrimSpace(contactValue(c, v)); val != "" {
+					vals[v] = val
+				} else {
+					missing = append(missing, v)
 				}
 			}
-			personal := strings.Contains(d.Content, "{name}") || strings.Contains(d.Content, "{姓名}")
-			segsOf := map[string]int{}
-			return s.eachContact(ctx, g.ID, func(cs []*store.Contact) error {
-				for _, c := range cs {
-					if tc != nil {
-						if rc, ok := templateContact(tc, c); ok {
-							add(rc)
-						}
-						continue
-					}
-					text := d.Content
-					if personal {
-						text = strings.NewReplacer("{name}", c.Name, "{姓名}", c.Name).Replace(text)
-					}
-					segs, ok := segsOf[text]
-					if !ok {
-						segs, _ = sms.Count(text)
-						if len(segsOf) < 100_000 {
-							segsOf[text] = segs
-						}
-					}
-					add(recipient{Number: c.Number, Text: text, Segs: segs})
+			if len(missing) > 0 {
+				skip(skipped{Number: c.Number, Name: c.Name, Missing: missing})
+				continue
+			}
+			if tc != nil {
+				text, err := tc.compose(vals)
+				if err != nil {
+					skip(skipped{Number: c.Number, Name: c.Name, Err: err})
+					continue
 				}
-				return nil
-			})
-		})
+				segs, _ := sms.Count(text)
+				add(recipient{Number: c.Number, Text: text, Segs: segs, Vars: vals})
+				continue
+			}
+			text := content
+			for v, val := range vals {
+				text = strings.ReplaceAll(text, "{"+v+"}", val)
+			}
+			segs, ok := segsOf[text]
+			if !ok {
+				segs, _ = sms.Count(text)
+				if len(segsOf) < 100_000 {
+					segsOf[text] = segs
+				}
+			}
+			add(recipient{Number: c.Number, Text: text, Segs: segs})
+		}
+		return nil
+	})
 }
 
 // sendForm reads a group send form.
@@ -169,6 +208,17 @@ func sendForm(r *http.Request) *groupSendData {
 // hand-over (sendrun.go); show shows the form again with a refusal.
 func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, d *groupSendData, show func(int, string),
 	kind, name string, each func(ctx context.Context, tc *tmplChoice, add func(recipient)) error) {
+	s.formSendSkips(w, r, sess, d, show, kind, name, func(ctx context.Context, tc *tmplChoice, add func(recipient), _ func(skipped)) error {
+		return each(ctx, tc, add)
+	})
+}
+
+// formSendSkips is formSend whose each may leave recipients out (skip):
+// they are reported on the form (show with d.Skips) until the user sends
+// to the others (skip_ok, with skip_seen the count they saw), and the send
+// records how many were left out and why.
+func (s *Server) formSendSkips(w http.ResponseWriter, r *http.Request, sess session, d *groupSendData, show func(int, string),
+	kind, name string, each func(ctx context.Context, tc *tmplChoice, add func(recipient), skip func(skipped)) error) {
 	ctx := r.Context()
 	m := msgs(catalogue[langOf(r)])
 	acctID := d.AccountID
@@ -183,7 +233,8 @@ func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, 
 		return
 	}
 	var rows []recipient
-	if err := each(ctx, tc, func(rc recipient) { rows = append(rows, rc) }); err != nil {
+	skips := &skipTally{}
+	if err := each(ctx, tc, func(rc recipient) { rows = append(rows, rc) }, skips.add); err != nil {
 		var fe *fileError
 		if errors.As(err, &fe) {
 			fail(http.StatusBadRequest, fe.key, fe.args...)
@@ -191,6 +242,18 @@ func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, 
 		}
 		s.bookFail(w, r, sess, "group send: recipients", err)
 		return
+	}
+	if skips.total > 0 {
+		seen, _ := strconv.Atoi(r.PostFormValue("skip_seen"))
+		if len(rows) == 0 || r.PostFormValue("skip_ok") != "1" || seen != skips.total {
+			d.Skips = skips.report(m, len(rows), d.SkipCSV)
+			if len(rows) == 0 {
+				show(http.StatusUnprocessableEntity, m.T("book.skip.none_left"))
+				return
+			}
+			show(http.StatusOK, "")
+			return
+		}
 	}
 	if len(rows) == 0 {
 		fail(http.StatusBadRequest, "book.err.empty_group")
@@ -201,47 +264,40 @@ func (s *Server) formSend(w http.ResponseWriter, r *http.Request, sess session, 
 		d.Content, tplID = tc.label, d.Template
 	}
 	sd := &store.Send{ID: s.core.NewID(), AccountID: acc.ID, UserID: sess.userID, Username: sess.username, Kind: kind,
-		Business: bt.Code, Content: d.Content, FileName: name, Total: len(rows), ScheduleAt: at, State: store.SendSending,
-		CreatedAt: s.opts.Now()}
+		Business: bt.Code, Content: d.Content, FileName: name, Total: len(rows), Skipped: skips.total, ScheduleAt: at,
+		State: store.SendSending, CreatedAt: s.opts.Now()}
 	if err := s.core.Store().CreateSend(ctx, sd, nil); err != nil {
 		s.bookFail(w, r, sess, "group send: record", err)
 		return
 	}
 	s.startRun(sd, tplID, rows)
-	s.log.Info("console: group sending", "user", sess.username, "kind", kind, "to", name, "send", sd.ID, "account", acc.Name, "numbers", len(rows))
+	s.log.Info("console: group sending", "user", sess.username, "kind", kind, "to", name, "send", sd.ID, "account", acc.Name,
+		"numbers", len(rows), "skipped", skips.total)
 	http.Redirect(w, r, "/batches/"+strconv.FormatInt(sd.ID, 10)+"?m=importing", http.StatusSeeOther)
 }
 
-// contactVar is what a template variable is of a contact: {name}/{姓名}
-// its name, {note}/{备注} its note; nil for any other.
-func contactVar(v string) func(*store.Contact) string {
+// contactValue is a variable of a contact: {name}/{姓名} its name,
+// {note}/{备注} its note, any other the field of that name.
+func contactValue(c *store.Contact, v string) string {
 	switch v {
 	case "name", "姓名":
-		return func(c *store.Contact) string { return c.Name }
+		return c.Name
 	case "note", "备注":
-		return func(c *store.Contact) string { return c.Note }
+		return c.Note
 	}
-	return nil
+	return c.Fields[v]
 }
 
-// templateContact is a contact's row of a template send: its variables
-// and its text as the core composes it; not ok (the contact is left out)
-// when a variable is empty for it or the core would refuse its text.
-func templateContact(tc *tmplChoice, c *store.Contact) (recipient, bool) {
-	vars := make(map[string]string, len(tc.vars))
-	for _, v := range tc.vars {
-		val := contactVar(v)(c)
-		if strings.TrimSpace(val) == "" {
-			return recipient{}, false
+// textVars lists the personal variables free text uses: {name}, {姓名},
+// {note}, {备注} and the group's fields (cols); any other {…} is text.
+func textVars(text string, cols []string) []string {
+	var out []string
+	for _, v := range append([]string{"name", "姓名", "note", "备注"}, cols...) {
+		if strings.Contains(text, "{"+v+"}") && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
-		vars[v] = val
 	}
-	text, err := tc.compose(vars)
-	if err != nil {
-		return recipient{}, false
-	}
-	segs, _ := sms.Count(text)
-	return recipient{Number: c.Number, Text: text, Segs: segs, Vars: vars}, true
+	return out
 }
 
 // groupPicker lists the groups the user may send to, for the send page's

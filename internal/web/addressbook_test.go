@@ -6,9 +6,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -364,4 +367,257 @@ func TestAddressBook100000(t *testing.T) {
 	if c := op.post("/batches/"+m[1]+"/cancel", form(op.csrf())); c.Status != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", c.Status)
 	}
+}
+
+// groupAudit lists the audit entries of a group, oldest first.
+func groupAudit(t *testing.T, id string) []*store.AuditEntry {
+	t.Helper()
+	es, err := sb.Store.Audit(context.Background(), store.AuditQuery{Object: "contact_group", ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(es)
+	return es
+}
+
+func auditActions(es []*store.AuditEntry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+// contactsOf reads a group's contacts as "number|name|note|field=value…"
+// lines, sorted by number (for comparing two groups).
+func contactsOf(t *testing.T, id string) []string {
+	t.Helper()
+	gid, _ := strconv.ParseInt(id, 10, 64)
+	cs, err := sb.Store.Contacts(context.Background(), store.ContactQuery{GroupID: gid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range cs {
+		line := c.Number + "|" + c.Name + "|" + c.Note
+		keys := slices.Sorted(maps.Keys(c.Fields))
+		for _, k := range keys {
+			line += "|" + k + "=" + c.Fields[k]
+		}
+		out = append(out, line)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Contacts' fields: added, refused and changed in the contact form, shown
+// as the group's columns, imported from a file's extra columns, exported
+// and imported back (CSV and XLSX) to the same contacts. Every change to a
+// shared group is audited (one entry per import); a personal group's are not.
+func TestAddressBookFieldsAndAudit(t *testing.T) {
+	srv := adminConsole(t)
+	w := newBookWorld(t)
+	ctx := context.Background()
+	op, _ := loggedIn(t, srv, store.RoleOperator, w.county, nil)
+	admin, _ := loggedIn(t, srv, store.RoleOrgAdmin, w.city, nil)
+
+	shared := admin.newGroup("字段网点", strconv.FormatInt(w.city.ID, 10))
+	n1, n2, n3 := freshNumber(), freshNumber(), freshNumber()
+	p := admin.post("/book/"+shared+"/contacts", form(admin.csrf(), "number", n1, "name", "张三",
+		"fname", "单位", "fvalue", "邮政", "fname", "地址", "fvalue", "广州", "fname", "", "fvalue", ""))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("contact with fields: %d %.600s", p.Status, p.Body)
+	}
+	p = admin.get("/book/" + shared)
+	mustContain(t, "group's columns", p.Body, `<th class="bk-field">单位</th><th class="bk-field">地址</th>`, `data-field="单位">邮政<`, `data-field="地址">广州<`)
+	// A field may not take a contact's own column, nor be given twice; the form keeps what was typed.
+	p = admin.post("/book/"+shared+"/contacts", form(admin.csrf(), "number", freshNumber(), "fname", "姓名", "fvalue", "x"))
+	wantStatus(t, "a field named 姓名", p, http.StatusBadRequest)
+	mustContain(t, "refused field", p.Body, "字段名“姓名”不可用", `value="姓名"`)
+	p = admin.post("/book/"+shared+"/contacts", form(admin.csrf(), "number", freshNumber(), "fname", "部门", "fvalue", "a", "fname", "部门", "fvalue", "b"))
+	wantStatus(t, "a field twice", p, http.StatusBadRequest)
+	mustContain(t, "field twice", p.Body, "字段“部门”填了两次")
+
+	// Change: 单位 changed, 地址 removed (emptied), 生日 added.
+	cs, err := sb.Store.Contacts(ctx, store.ContactQuery{GroupID: mustID(t, shared)})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("contacts: %v %+v", err, cs)
+	}
+	cid := strconv.FormatInt(cs[0].ID, 10)
+	mustContain(t, "edit form", admin.get("/book/"+shared+"?edit="+cid).Body, `name="fname" type="text" maxlength="20" value="单位"`, `value="邮政"`)
+	p = admin.post("/book/"+shared+"/contacts", form(admin.csrf(), "id", cid, "number", n1, "name", "张三",
+		"fname", "单位", "fvalue", "银行", "fname", "地址", "fvalue", "", "fname", "生日", "fvalue", "3月4日"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("contact changed: %d %.600s", p.Status, p.Body)
+	}
+	if got := contactsOf(t, shared); fmt.Sprint(got) != fmt.Sprint([]string{n1 + "|张三||单位=银行|生日=3月4日"}) {
+		t.Fatalf("after the change: %q", got)
+	}
+
+	// Import: the columns after number, name and note are fields, by header.
+	csvFile := "手机号,姓名,备注,单位,籍贯\n" + n2 + ",李四,老客户,邮政,湖南\n" + n3 + ",王五,,,\n12ab,坏,,,\n"
+	body := admin.bookImported(shared, "fields.csv", []byte(csvFile))
+	if kindCount(t, body, "added") != 2 || kindCount(t, body, "invalid") != 1 {
+		t.Fatalf("import with fields: %.1200s", body)
+	}
+	want := []string{n1 + "|张三||单位=银行|生日=3月4日", n2 + "|李四|老客户|单位=邮政|籍贯=湖南", n3 + "|王五|"}
+	slices.Sort(want)
+	if got := contactsOf(t, shared); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after the import: %q\nwant %q", got, want)
+	}
+
+	// Export, then import into new groups: the same contacts, CSV and XLSX.
+	p = admin.get("/book/" + shared + "/export?format=csv")
+	wantStatus(t, "csv export", p, http.StatusOK)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(p.Body, "\uFEFF"))).ReadAll()
+	if err != nil || len(recs) != 4 || strings.Join(recs[0], ",") != "手机号,姓名,备注,单位,生日,籍贯" {
+		t.Fatalf("csv export: %v %q", err, recs)
+	}
+	back := op.newGroup("导回CSV", "personal")
+	if body := op.bookImported(back, "export.csv", []byte(p.Body)); kindCount(t, body, "added") != 3 {
+		t.Fatalf("csv round trip import: %.1000s", body)
+	}
+	if got := contactsOf(t, back); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("csv round trip: %q\nwant %q", got, want)
+	}
+	p = admin.get("/book/" + shared + "/export?format=xlsx")
+	wantStatus(t, "xlsx export", p, http.StatusOK)
+	backX := op.newGroup("导回Excel", "personal")
+	if body := op.bookImported(backX, "export.xlsx", []byte(p.Body)); kindCount(t, body, "added") != 3 {
+		t.Fatalf("xlsx round trip import: %.1000s", body)
+	}
+	if got := contactsOf(t, backX); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("xlsx round trip: %q\nwant %q", got, want)
+	}
+
+	// The rest of a shared group's changes: rename, remove a contact, delete.
+	if p := admin.post("/book/"+shared+"/edit", form(admin.csrf(), "name", "字段网点二", "note", "改名")); p.Status != http.StatusSeeOther {
+		t.Fatalf("rename: %d", p.Status)
+	}
+	if p := admin.post("/book/"+shared+"/contacts/"+cid+"/delete", form(admin.csrf())); p.Status != http.StatusSeeOther {
+		t.Fatalf("remove contact: %d", p.Status)
+	}
+	if p := admin.post("/book/"+shared+"/delete", form(admin.csrf())); p.Status != http.StatusSeeOther {
+		t.Fatalf("delete group: %d", p.Status)
+	}
+	es := groupAudit(t, shared)
+	if got := strings.Join(auditActions(es), " "); got != "create contact_add contact_update import update contact_delete delete" {
+		t.Fatalf("shared group's audit: %s", got)
+	}
+	for _, e := range es {
+		if e.OrgID != w.city.ID || e.Username == "" || e.Object != "contact_group" {
+			t.Fatalf("audit entry %+v", e)
+		}
+	}
+	if !strings.Contains(es[2].Before, "邮政") || !strings.Contains(es[2].After, "银行") || !strings.Contains(es[2].After, "生日") {
+		t.Fatalf("contact change audited as %s → %s", es[2].Before, es[2].After)
+	}
+	if !strings.Contains(es[3].After, `"added":2`) || !strings.Contains(es[3].After, "fields.csv") {
+		t.Fatalf("import audited as %s", es[3].After)
+	}
+	if !strings.Contains(es[4].Before, "字段网点") || !strings.Contains(es[4].After, "字段网点二") {
+		t.Fatalf("rename audited as %s → %s", es[4].Before, es[4].After)
+	}
+	// The audit page shows them to the city's administrator.
+	mustContain(t, "audit page", admin.get("/admin/audit?object=contact_group&object_id="+shared).Body, "通讯录共享群组", "字段网点二")
+
+	// A personal group's changes are not audited.
+	if p := op.post("/book/"+back+"/edit", form(op.csrf(), "name", "导回CSV二")); p.Status != http.StatusSeeOther {
+		t.Fatalf("rename personal: %d", p.Status)
+	}
+	if p := op.post("/book/"+back+"/contacts", form(op.csrf(), "number", freshNumber(), "fname", "单位", "fvalue", "x")); p.Status != http.StatusSeeOther {
+		t.Fatalf("add to personal: %d", p.Status)
+	}
+	if p := op.post("/book/"+back+"/delete", form(op.csrf())); p.Status != http.StatusSeeOther {
+		t.Fatalf("delete personal: %d", p.Status)
+	}
+	for _, g := range []string{back, backX} {
+		if es := groupAudit(t, g); len(es) != 0 {
+			t.Fatalf("personal group %s audited: %v", g, auditActions(es))
+		}
+	}
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// A group send whose text uses variables some contacts lack: the form
+// says how many lack which (listed, and all as CSV) and sends nothing
+// until the user sends to the others; then only they get it, and the send
+// records who was left out and why.
+func TestGroupSendSkipped(t *testing.T) {
+	srv := adminConsole(t)
+	w := newBookWorld(t)
+	ctx := context.Background()
+	op, _ := loggedIn(t, srv, store.RoleOperator, w.county, nil)
+	g := op.newGroup("缺字段", "personal")
+	n1, n2, n3, n4 := freshNumber(), freshNumber(), freshNumber(), freshNumber()
+	if _, err := sb.Store.AddContacts(ctx, mustID(t, g), []*store.Contact{
+		{Number: n1, Name: "张三", Fields: map[string]string{"单位": "邮政"}},
+		{Number: n2, Name: "李四"},
+		{Number: n3, Fields: map[string]string{"单位": "银行"}},
+		{Number: n4, Name: "赵六", Fields: map[string]string{"单位": "税务"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	acct := strconv.FormatInt(w.unit.ID, 10)
+	sendForm := func(extra ...string) url.Values {
+		return form(op.csrf(), append([]string{"account", acct, "business", "notice", "content", "{name}，{单位}的同事您好 {不是变量}"}, extra...)...)
+	}
+	p := op.post("/book/"+g+"/send", sendForm())
+	wantStatus(t, "send with contacts lacking values", p, http.StatusOK)
+	mustContain(t, "skipped report", p.Body, "2 个联系人缺少内容", "1 个联系人缺少 {name}", "1 个联系人缺少 {单位}",
+		n2, n3, "发送给其余 2 个联系人", `name="skip_seen" value="2"`, `formaction="/book/`+g+`/send/skipped.csv"`)
+	mustNotContain(t, "skipped report", p.Body, n1, n4)
+	if ms, _ := sb.Store.MessagesTo(ctx, w.unit.ID, n1, 5); len(ms) != 0 {
+		t.Fatalf("sent before the user chose: %+v", ms)
+	}
+
+	// The whole list as CSV.
+	p = op.post("/book/"+g+"/send/skipped.csv", sendForm())
+	wantStatus(t, "skipped csv", p, http.StatusOK)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(p.Body, "\uFEFF"))).ReadAll()
+	if err != nil || len(recs) != 3 || recs[1][0] != n2 || recs[1][2] != "缺少 {单位}" || recs[2][0] != n3 || recs[2][2] != "缺少 {name}" {
+		t.Fatalf("skipped csv: %v %q", err, recs)
+	}
+
+	// A count that no longer matches (the group changed) asks again.
+	p = op.post("/book/"+g+"/send", sendForm("skip_ok", "1", "skip_seen", "1"))
+	wantStatus(t, "stale confirmation", p, http.StatusOK)
+	mustContain(t, "asked again", p.Body, `id="skipped"`)
+
+	p = op.post("/book/"+g+"/send", sendForm("skip_ok", "1", "skip_seen", "2"))
+	m := batchLoc.FindStringSubmatch(p.location())
+	if p.Status != http.StatusSeeOther || m == nil {
+		t.Fatalf("send to the others: %d %q %.600s", p.Status, p.location(), p.Body)
+	}
+	st := op.waitStatus(m[1], 20*time.Second, func(s statusJSON) bool { return s.Handed == 2 })
+	if st.Total != 2 {
+		t.Fatalf("send status: %+v", st)
+	}
+	if ms, _ := sb.Store.MessagesTo(ctx, w.unit.ID, n1, 5); len(ms) != 1 || ms[0].Content != "张三，邮政的同事您好 {不是变量}" {
+		t.Fatalf("personalised: %+v", ms)
+	}
+	for _, n := range []string{n2, n3} {
+		if ms, _ := sb.Store.MessagesTo(ctx, w.unit.ID, n, 5); len(ms) != 0 {
+			t.Fatalf("a contact left out was sent: %+v", ms)
+		}
+	}
+	sd, err := sb.Store.GetSend(ctx, mustID(t, m[1]))
+	if err != nil || sd.Skipped != 2 || sd.Total != 2 {
+		t.Fatalf("the send's record: %v %+v", err, sd)
+	}
+	mustContain(t, "batch page", op.get("/batches/"+m[1]).Body, `<dd id="b-skipped">2 个`)
+
+	// Nobody left: said, nothing sent.
+	p = op.post("/book/"+g+"/send", form(op.csrf(), "account", acct, "business", "notice", "content", "{备注}"))
+	wantStatus(t, "nobody to send to", p, http.StatusUnprocessableEntity)
+	mustContain(t, "nobody", p.Body, "4 个联系人缺少 {备注}", "没有可以发送的联系人")
+	mustNotContain(t, "nobody", p.Body, `id="send-others"`)
 }

@@ -58,15 +58,20 @@ var adminPageAPI = map[string][]string{
 		"POST /api/v1/admin/templates", "DELETE /api/v1/admin/templates/{id}"},
 	"admin_owned_review": {"POST /api/v1/admin/signatures/{id}/approve", "POST /api/v1/admin/signatures/{id}/reject",
 		"POST /api/v1/admin/templates/{id}/approve", "POST /api/v1/admin/templates/{id}/reject"},
-	"admin_segments": {"GET /api/v1/admin/gateways"},
+	"admin_segments": {"GET /api/v1/admin/gateways", "GET /api/v1/admin/segments/prefixes", "GET /api/v1/admin/segments/ported"},
 	"admin_audit":    {"GET /api/v1/admin/audit"},
 	// admin_mo.go, admin_subs.go, admin_refusals.go
 	"admin_mo_routes":          {"GET /api/v1/admin/mo-routes"},
 	"admin_mo_routes_edit":     {"POST /api/v1/admin/mo-routes", "DELETE /api/v1/admin/mo-routes/{id}"},
 	"admin_subscriptions":      {"GET /api/v1/admin/subscriptions/services", "GET /api/v1/admin/subscriptions"},
-	"admin_subscriptions_edit": {"POST /api/v1/admin/subscriptions", "DELETE /api/v1/admin/subscriptions/{business}/{number}"},
+	"admin_subscriptions_edit": {"POST /api/v1/admin/subscriptions", "DELETE /api/v1/admin/subscriptions/{business}/{number}", "POST /api/v1/admin/subscriptions/{business}/push"},
 	"admin_sub_services_edit":  {"PUT /api/v1/admin/subscriptions/services/{business}", "DELETE /api/v1/admin/subscriptions/services/{business}"},
 	"admin_refusals":           {"GET /api/v1/admin/refusals"},
+	// admin_keys.go, admin_segments.go, admin_subs.go (push)
+	"admin_keys":        {"GET /api/v1/admin/keys"},
+	"admin_keys_revoke": {"DELETE /api/v1/admin/accounts/{id}/keys/{prefix}"},
+	"admin_segments_edit": {"PUT /api/v1/admin/segments/prefixes/{key}", "DELETE /api/v1/admin/segments/prefixes/{key}",
+		"PUT /api/v1/admin/segments/ported/{key}", "DELETE /api/v1/admin/segments/ported/{key}"},
 }
 
 // adminRoleMismatches compares the page table with the admin API's role
@@ -365,6 +370,7 @@ func (s *Server) mountAdmin() {
 	s.route("GET /admin/segments", "admin_segments", s.adminSegmentsPage)
 	s.route("GET /admin/audit", "admin_audit", s.adminAuditPage)
 	s.mountAdminMore() // admin_mo.go
+	s.mountAdminKeys() // admin_keys.go
 }
 
 // catKey joins a catalogue key made at run time from its parts: the

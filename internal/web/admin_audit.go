@@ -18,7 +18,8 @@ const auditPage = 50
 
 // auditObjects are the object types the filter offers (the API takes any).
 var auditObjects = []string{"org", "user", "account", "api_key", "account_limits", "grants", "business_type", "blacklist",
-	"filter_word", "hold", "signature", "template", "mo_route", "subscription", "subscription_service"}
+	"filter_word", "hold", "signature", "template", "mo_route", "subscription", "subscription_service",
+	"segment_prefix", "ported_number", "contact_group", "number_category", "customer", "survey", "enterprise"}
 
 type auditRow struct {
 	ID, At, User, Action, Object, ObjectID, ObjectHref, Org, Before, After string

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,8 +55,18 @@ type subsData struct {
 	StateFilter           []option
 	Next, First           string
 	MaySub, MayService    bool
-	Add, Service          *form
+	Add, Service, Push    *form
 	ServiceBusinessChoice []option
+	Pushed                *pushResult // the push just made (or stopped part way)
+}
+
+// pushResult is what a push to a service's subscribers did: the batches
+// it made (each a link to its live page), and where to resume a push
+// that stopped part way.
+type pushResult struct {
+	Business, Summary, Last string
+	Batches                 []string
+	Stopped                 bool
 }
 
 const subsPageSize = 50
@@ -67,6 +80,10 @@ func (s *Server) adminSubsPage(w http.ResponseWriter, r *http.Request, sess sess
 }
 
 func (s *Server) showSubs(a *adminReq, status int, add, svc *form) {
+	s.showSubsPush(a, status, add, svc, newForm(), nil)
+}
+
+func (s *Server) showSubsPush(a *adminReq, status int, add, svc, push *form, pushed *pushResult) {
 	var svcs struct {
 		Services []apiSubService `json:"services"`
 	}
@@ -76,7 +93,10 @@ func (s *Server) showSubs(a *adminReq, status int, add, svc *form) {
 	}
 	q := a.r.URL.Query()
 	d := &subsData{Business: strings.TrimSpace(q.Get("business")), Number: strings.TrimSpace(q.Get("number")), State: q.Get("state"),
-		MaySub: a.may("admin_subscriptions_edit"), MayService: a.may("admin_sub_services_edit"), Add: add, Service: svc}
+		MaySub: a.may("admin_subscriptions_edit"), MayService: a.may("admin_sub_services_edit"), Add: add, Service: svc, Push: push, Pushed: pushed}
+	if pushed == nil {
+		d.Pushed = pushedFromQuery(a)
+	}
 	switch d.State {
 	case "active", "cancelled", "all":
 	default:
@@ -93,6 +113,9 @@ func (s *Server) showSubs(a *adminReq, status int, add, svc *form) {
 		option{Value: "cancelled", Label: a.v.T("adm.subs.state.cancelled")}, option{Value: "all", Label: a.v.T("adm.all")})
 	if d.MaySub && add.Vals["business"] == "" {
 		add.Vals["business"] = d.Business
+	}
+	if d.MaySub && push.Vals["business"] == "" {
+		push.Vals["business"] = d.Business
 	}
 
 	lq := url.Values{"state": {d.State}, "limit": {strconv.Itoa(subsPageSize)}}
@@ -297,4 +320,119 @@ func (s *Server) adminSubServiceRemove(w http.ResponseWriter, r *http.Request, s
 	}
 	s.log.Info("console: subscription service removed", "user", sess.username, "business", b)
 	a.done("/admin/subscriptions", "sub_service_removed")
+}
+
+// adminSubPush answers POST /admin/subscriptions/push (business, content,
+// after): the push runs through the admin API as the service's provider,
+// in batches; the page then shows the batches, each a link to its live
+// progress. A push that stopped part way shows why and offers to resume
+// after the last number handled.
+func (s *Server) adminSubPush(w http.ResponseWriter, r *http.Request, sess session) {
+	a, ok := s.admin(w, r, sess, "admin_subscriptions", "adm.subs.title")
+	if !ok {
+		return
+	}
+	f := newForm().keep(r, "business", "content", "after")
+	f.Vals["after"] = strings.TrimSpace(f.Vals["after"])
+	if f.Vals["business"] == "" {
+		f.fieldErr("business", a.v.T("adm.subs.err.business"))
+	}
+	if strings.TrimSpace(f.Vals["content"]) == "" {
+		f.fieldErr("content", a.v.T("adm.subs.err.content"))
+	}
+	if f.bad() {
+		s.showSubsPush(a, http.StatusBadRequest, newForm(), newForm(), f, nil)
+		return
+	}
+	// The answer is read whole, refusal or not: a push refused part way
+	// still says what it did before (its batches, the last number).
+	var out struct {
+		Business string   `json:"business"`
+		Batches  []jsonID `json:"batch_ids"`
+		Accepted int      `json:"accepted"`
+		Refused  int      `json:"refused"`
+		Last     string   `json:"last"`
+		Error    struct{ Code, Message string }
+	}
+	path := "/api/v1/admin/subscriptions/" + url.PathEscape(f.Vals["business"]) + "/push"
+	status, err := a.callRaw("POST", path, map[string]any{"content": f.Vals["content"], "after": f.Vals["after"]}, &out)
+	if err != nil {
+		a.fail(err)
+		return
+	}
+	if status < 300 {
+		s.log.Info("console: pushed to subscribers", "user", sess.username, "business", out.Business, "accepted", out.Accepted, "batches", len(out.Batches))
+		q := url.Values{"m": {"sub_pushed"}, "push": {out.Business}, "accepted": {strconv.Itoa(out.Accepted)},
+			"refused": {strconv.Itoa(out.Refused)}, "batches": {strings.Join(out.Batches, ",")}}
+		http.Redirect(w, r, "/admin/subscriptions?"+q.Encode()+"#push", http.StatusSeeOther)
+		return
+	}
+	ae := &apiError{Status: status, Code: out.Error.Code, Message: out.Error.Message}
+	if status >= 500 || ae.Code == "" {
+		a.fail(fmt.Errorf("console: push to %s: %w", f.Vals["business"], ae))
+		return
+	}
+	f.refused(a.v, ae, func(e *apiError) (string, string) {
+		switch e.Code {
+		case "not_found", "unknown_business":
+			return "business", "adm.subs.err.business"
+		case "empty_content", "content_too_long", "content_filtered":
+			return "content", ""
+		case "invalid_number":
+			return "after", ""
+		}
+		return "", ""
+	})
+	var pushed *pushResult
+	if len(out.Batches) > 0 || out.Last != "" {
+		pushed = &pushResult{Business: f.Vals["business"], Batches: out.Batches, Last: out.Last, Stopped: true,
+			Summary: a.v.Tf("adm.subs.push.stopped", out.Accepted, len(out.Batches), out.Refused)}
+		f.Vals["after"] = out.Last
+	}
+	s.log.Info("console: push refused", "user", sess.username, "business", f.Vals["business"], "code", ae.Code, "accepted", out.Accepted)
+	s.showSubsPush(a, status, newForm(), newForm(), f, pushed)
+}
+
+// callRaw runs an admin API request as the page's user and decodes its
+// answer into out whatever the status (call turns a refusal into an error
+// and drops its body). err is only the console's own failure.
+func (a *adminReq) callRaw(method, path string, body, out any) (int, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, fmt.Errorf("console: %s %s: encode: %w", method, path, err)
+	}
+	req, err := http.NewRequestWithContext(a.r.Context(), method, path, bytes.NewReader(b))
+	if err != nil {
+		return 0, fmt.Errorf("console: %s %s: %w", method, path, err)
+	}
+	req.RemoteAddr = a.r.RemoteAddr
+	req.Header.Set("Content-Type", "application/json")
+	rec := &recorder{h: http.Header{}}
+	a.s.opts.Admin.ServeAdminAs(rec, req, a.u)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if err := json.Unmarshal(rec.buf.Bytes(), out); err != nil && rec.status < 500 {
+		return 0, fmt.Errorf("console: %s %s: decode the answer (%d): %w", method, path, rec.status, err)
+	}
+	return rec.status, nil
+}
+
+// pushedFromQuery reads the result of a push the page was sent back with.
+func pushedFromQuery(a *adminReq) *pushResult {
+	q := a.r.URL.Query()
+	b := q.Get("push")
+	if b == "" || q.Get("m") != "sub_pushed" {
+		return nil
+	}
+	acc, _ := strconv.Atoi(q.Get("accepted"))
+	ref, _ := strconv.Atoi(q.Get("refused"))
+	p := &pushResult{Business: b}
+	for _, id := range strings.Split(q.Get("batches"), ",") {
+		if id != "" && strings.Trim(id, "0123456789") == "" {
+			p.Batches = append(p.Batches, id)
+		}
+	}
+	p.Summary = a.v.Tf("adm.subs.push.done", acc, b, len(p.Batches), ref)
+	return p
 }

@@ -37,10 +37,17 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, flashKey string, isErr bool, username string, args ...any) {
 	v := newView(r, "login", "login.title")
+	tok, err := s.csrf.loginToken(w, r, s.secure(r))
+	if err != nil {
+		// Without the key no login can succeed: say so rather than let
+		// the person type a password for nothing.
+		s.log.Error("console: login form", "err", err)
+		status, flashKey, isErr, args = http.StatusServiceUnavailable, "login.busy", true, nil
+	}
 	if flashKey != "" {
 		v.Flash, v.Error = v.Tf(flashKey, args...), isErr
 	}
-	v.Data = loginData{Token: s.csrf.loginToken(w, r, s.secure(r)), Username: username}
+	v.Data = loginData{Token: tok, Username: username}
 	s.render(w, r, status, "login", v)
 }
 
@@ -55,7 +62,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("username"))
 	pw := r.PostFormValue("password")
-	if !s.csrf.checkLogin(r) {
+	good, err := s.csrf.checkLogin(r)
+	if err != nil {
+		s.log.Error("console: check login form", "err", err)
+		s.showLogin(w, r, http.StatusServiceUnavailable, "login.busy", true, name)
+		return
+	}
+	if !good {
 		s.log.Warn("console: login form without a valid CSRF token", "remote", r.RemoteAddr)
 		s.showLogin(w, r, http.StatusForbidden, "login.stale", true, name)
 		return
@@ -99,7 +112,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusUnauthorized, "login.failed", true, name)
 		return
 	}
-	sess := s.sessions.create(u.ID, u.Username, u.Role, s.opts.Now())
+	sess, err := s.sessions.create(r.Context(), u.ID, u.Username, u.Role, s.opts.Now())
+	if err != nil {
+		s.log.Error("console: start session", "user", u.Username, "err", err)
+		s.showLogin(w, r, http.StatusServiceUnavailable, "login.busy", true, name)
+		return
+	}
 	s.setCookie(w, r, sessionCookie, sess.id)
 	s.clearCookie(w, r, loginCookie)
 	s.log.Info("console: login", "user", u.Username, "role", u.Role, "remote", r.RemoteAddr)
@@ -108,7 +126,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 // logout answers POST /logout (its CSRF token is checked by route).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess session) {
-	s.sessions.delete(sess.id)
+	if err := s.sessions.end(r.Context(), sess.id); err != nil {
+		// The session would outlive the logout: say so, keep the cookie.
+		s.log.Error("console: logout", "user", sess.username, "err", err)
+		s.errorPageFor(w, r, &sess, http.StatusServiceUnavailable, "err.internal")
+		return
+	}
 	s.clearCookie(w, r, sessionCookie)
 	s.log.Info("console: logout", "user", sess.username, "remote", r.RemoteAddr)
 	http.Redirect(w, r, "/?m=bye", http.StatusSeeOther)

@@ -25,8 +25,19 @@ import (
 const (
 	batchesPerPage = 20
 	failuresShown  = 20
-	stalledAfter   = 30 * time.Second // a send still "sending" with no progress written for this long was interrupted
+	// A send still "sending" with no progress written for this long is
+	// waiting to be resumed (its rows are stored: sendresume.go), or, with
+	// no rows (lost before they were stored), was interrupted.
+	stalledAfter = 30 * time.Second
 )
+
+// stalledState is what a stalled send shows: "resuming" or "interrupted".
+func (s *Server) stalledState(ctx context.Context, id int64) string {
+	if _, err := s.core.Store().GetSendRun(ctx, id); err == nil {
+		return "resuming"
+	}
+	return "interrupted"
+}
 
 // stateOrder is the order the batch page lists states in.
 var stateOrder = []store.State{store.Held, store.Accepted, store.Queued, store.Submitted, store.Delivered, store.Sent,
@@ -283,6 +294,7 @@ func (s *Server) status(ctx context.Context, b *batchRef, m msgs) (*batchStatus,
 		bs.Reasons = append(bs.Reasons, reasonRow{Label: label, Code: r.Code, N: r.Count})
 	}
 	bs.State, bs.Handed = "batch", stored
+	resuming := false
 	if sd := b.send; sd != nil {
 		bs.Handed = sd.Accepted + sd.Refused
 		bs.State = sd.State
@@ -293,7 +305,10 @@ func (s *Server) status(ctx context.Context, b *batchRef, m msgs) (*batchStatus,
 				bs.Refused = append(bs.Refused, reasonRow{Label: refusalText(m, rc.Code), Code: rc.Code, N: rc.N})
 			}
 		} else if sd.State == store.SendSending && now.Sub(sd.UpdatedAt) > stalledAfter {
-			bs.State = "interrupted"
+			// Resuming: still sending (cancellable, polled), shown as waiting.
+			if resuming = s.stalledState(ctx, sd.ID) == "resuming"; !resuming {
+				bs.State = "interrupted"
+			}
 		}
 		if sd.State == store.SendStopped && sd.Error != "" {
 			code, _, _ := strings.Cut(sd.Error, ":")
@@ -307,6 +322,9 @@ func (s *Server) status(ctx context.Context, b *batchRef, m msgs) (*batchStatus,
 	// What the badge says: the hand-over's state while it matters, then
 	// where the messages are.
 	shown := bs.State
+	if resuming {
+		shown = "resuming"
+	}
 	if shown == store.SendDone || shown == "batch" {
 		switch sched := b.scheduleAt(); {
 		case stored > 0 && bs.Final == stored && counts[store.Cancelled] == stored:
@@ -327,7 +345,7 @@ func (s *Server) status(ctx context.Context, b *batchRef, m msgs) (*batchStatus,
 }
 
 // stateBadge colours a batch's state.
-var stateBadge = map[string]string{"sending": "warn", "delivering": "warn", "scheduled": "warn", "finished": "ok",
+var stateBadge = map[string]string{"sending": "warn", "resuming": "warn", "delivering": "warn", "scheduled": "warn", "finished": "ok",
 	"done": "ok", "batch": "ok", "stopped": "down", "interrupted": "down", "cancelled": "muted"}
 
 // scheduleAt is when a send was scheduled for (zero: at once; API
@@ -349,6 +367,7 @@ type batchPage struct {
 	Business     string
 	Content      string
 	FileName     string
+	Skipped      int // left out before sending (store.Send.Skipped)
 	User         string
 	Created      string
 	Schedule     string
@@ -389,6 +408,7 @@ func (s *Server) batchPage(w http.ResponseWriter, r *http.Request, sess session)
 	v.Title = v.Tf("batch.heading", idText)
 	if sd := ref.send; sd != nil {
 		p.Kind, p.Business, p.Content, p.FileName, p.User = v.T("kind."+sd.Kind), sd.Business, sd.Content, sd.FileName, sd.Username
+		p.Skipped = sd.Skipped
 		p.Created = sd.CreatedAt.In(loc).Format("2006-01-02 15:04:05")
 		if !sd.ScheduleAt.IsZero() {
 			p.Schedule = sd.ScheduleAt.In(loc).Format("2006-01-02 15:04")
@@ -511,6 +531,10 @@ func (s *Server) batchCancel(w http.ResponseWriter, r *http.Request, sess sessio
 			case <-time.After(15 * time.Second):
 				s.log.Warn("console: send run did not stop in time", "send", ref.id)
 			}
+		} else if err := s.stopElsewhere(ctx, ref.id, "cancelled: cancelled in the console by "+sess.username); err != nil {
+			s.log.Error("console: cancel", "batch", ref.id, "err", err)
+			s.errorPageFor(w, r, &sess, http.StatusInternalServerError, "err.internal")
+			return
 		}
 	}
 	ids, err := s.batchIDs(ctx, ref)
@@ -538,6 +562,31 @@ func (s *Server) batchCancel(w http.ResponseWriter, r *http.Request, sess sessio
 		q.Set("m", "not_cancellable")
 	}
 	http.Redirect(w, r, back+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// stopElsewhere stops a send this process is not running: waiting to be
+// resumed, or run by another node, which notices at its next flush (its
+// lease is gone) — waited for, so that the cancel below reaches every
+// batch it made.
+func (s *Server) stopElsewhere(ctx context.Context, id int64, why string) error {
+	st := s.core.Store()
+	sr, err := st.GetSendRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := st.StopSendRun(ctx, id, why, time.Now()); err != nil {
+		return err
+	}
+	if sr.Lease.Until.After(time.Now()) && sr.Lease.Token != s.runnerOf().token {
+		select {
+		case <-time.After(2*runFlush + 500*time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+	return nil
 }
 
 // batchFind answers GET /batches/find?id=: a batch number typed in.
@@ -630,7 +679,7 @@ func (s *Server) batchesPage(w http.ResponseWriter, r *http.Request, sess sessio
 		case s.runOf(sd.ID) != nil:
 			state = store.SendSending
 		case sd.State == store.SendSending && s.opts.Now().Sub(sd.UpdatedAt) > stalledAfter:
-			state = "interrupted"
+			state = s.stalledState(ctx, sd.ID)
 		case sd.State == store.SendStopped && strings.HasPrefix(sd.Error, "cancelled"):
 			state = "cancelled"
 		case sd.State == store.SendDone && counts[store.Accepted] > 0 && sd.ScheduleAt.After(s.opts.Now()):

@@ -13,8 +13,10 @@ import (
 )
 
 // A real browser reads the inbox and replies, sees the reply in the
-// conversation, then makes an address-book group, adds a contact and
-// sends to the group, reaching its batch page — at 1366×768 and on a
+// conversation, then makes an address-book group, adds a contact with a
+// custom field (a second field added with its button) and sends to the
+// group, reaching its batch page; then sends an approved template whose
+// {单位} is the contact's field, reaching delivered — at 1366×768 and on a
 // phone. Screenshots go to HONGYAN_SCREENSHOTS when set.
 func TestBrowserInboxAndAddressBook(t *testing.T) {
 	b := newChrome(t, 90*time.Second)
@@ -73,12 +75,21 @@ func TestBrowserInboxAndAddressBook(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#contact-form`)),
 		chromedp.SendKeys(chromedp.CSS(`#c-number`), num),
 		chromedp.SendKeys(chromedp.CSS(`#c-name`), "张三"),
+		chromedp.SendKeys(chromedp.CSS(`#c-fields .bk-fnew input[name="fname"]`), "单位"),
+		chromedp.SendKeys(chromedp.CSS(`#c-fields .bk-fnew input[name="fvalue"]`), "邮政"),
+		chromedp.Click(chromedp.CSS(`#c-field-add`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-fields .bk-fpair:last-of-type input[name="fname"]`), "地址"),
+		chromedp.SendKeys(chromedp.CSS(`#c-fields .bk-fpair:last-of-type input[name="fvalue"]`), "广州"),
 		chromedp.Click(chromedp.CSS(`#contact-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#contacts`)),
 	)
-	if s := text("#contacts"); !strings.Contains(s, num) || !strings.Contains(s, "张三") {
+	if s := text("#contacts"); !strings.Contains(s, num) || !strings.Contains(s, "张三") || !strings.Contains(s, "邮政") || !strings.Contains(s, "广州") {
 		t.Fatalf("contacts %q", s)
 	}
+	if s := text("#contacts thead"); !strings.Contains(s, "单位") || !strings.Contains(s, "地址") {
+		t.Fatalf("the group's columns %q lack its fields", s)
+	}
+	groupPath := b.eval(`location.pathname`)
 	fitsWidth("group at 1366×768")
 	shot("book-1366x768.png")
 	run("open the group send",
@@ -97,6 +108,32 @@ func TestBrowserInboxAndAddressBook(t *testing.T) {
 		return d !== null && /1/.test(d.textContent);
 	})()`, 20*time.Second)
 	fitsWidth("the group's batch at 1366×768")
+
+	// An approved template whose {单位} is the contact's field, to delivered.
+	f := newTemplateFixture(t)
+	tp := &store.Template{AccountID: f.acc.ID, Code: "unit", Business: f.bt, Text: "{name}您好，{单位}的通知已到", CreatedBy: "test"}
+	if err := sb.Core.CreateTemplate(context.Background(), tp); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Core.ReviewTemplate(context.Background(), tp, true, "", "root"); err != nil {
+		t.Fatal(err)
+	}
+	run("the template group send",
+		chromedp.Navigate(base+groupPath+"/send?account="+strconv.FormatInt(f.acc.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`#send-form`)),
+		chromedp.SetValue(chromedp.CSS(`#business`), f.bt),
+		chromedp.SetValue(chromedp.CSS(`#template`), strconv.FormatInt(tp.ID, 10)),
+		chromedp.Click(chromedp.CSS(`#send-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#batch`)),
+	)
+	poll("the template send is delivered", `(function () {
+		var d = document.querySelector('#b-counts [data-key="delivered"] dd');
+		return d !== null && d.textContent === "1";
+	})()`, 30*time.Second)
+	want := f.sign + "张三您好，邮政的通知已到回T退订"
+	if ms, err := sb.Store.MessagesTo(context.Background(), f.acc.ID, num, 5); err != nil || len(ms) != 1 || ms[0].Content != want || ms[0].State != store.Delivered {
+		t.Fatalf("template send to %s: %v %+v, want %q delivered", num, err, ms, want)
+	}
 
 	// A phone: nothing scrolls sideways.
 	run("phone: inbox", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),

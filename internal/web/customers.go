@@ -2,8 +2,8 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,20 +14,24 @@ import (
 )
 
 // Customer information (A9): /customers searches, counts, adds (a phone
-// already recorded is updated), deletes and imports the records of the
-// user's organisation subtree, and configures the survey keywords whose
-// SMS replies create records (core/survey.go).
+// already recorded is updated), deletes and imports (in the background:
+// customers_import.go) the records of the user's organisation subtree,
+// and configures the survey keywords whose SMS replies create records
+// (core/survey.go).
 
 type custData struct {
 	Rows    []*store.Customer
 	Q       string
-	Stats   *store.CustomerStats
+	Occ0    string               // the occupation searched for (a statistic clicked)
+	Next    string               // the next page's URL; "" = the last page
+	First   string               // the first page's URL when on a later one
+	Stats   *store.CustomerStats // of the search, not only of the page
 	Occ     []kv
+	Unknown string // the label of a statistic's empty value
 	Age     []kv
 	Income  []kv
 	MayEdit bool
 	Add     *form
-	Report  *libReport
 	Surveys []*store.Survey
 	Orgs    map[int64]string
 }
@@ -59,25 +63,50 @@ func (s *Server) customersPage(w http.ResponseWriter, r *http.Request, sess sess
 	if !ok {
 		return
 	}
-	l.showCustomers(http.StatusOK, newForm(), nil)
+	l.showCustomers(http.StatusOK, newForm())
 }
 
-func (l *libReq) showCustomers(status int, f *form, rep *libReport) {
+func (l *libReq) showCustomers(status int, f *form) {
 	ctx := l.r.Context()
 	st := l.s.core.Store()
-	d := &custData{Q: strings.TrimSpace(l.r.URL.Query().Get("q")), MayEdit: slices.Contains(libEditors, l.u.Role), Add: f, Report: rep,
-		Orgs: map[int64]string{0: l.v.T("lib.platform")}}
-	ids := l.sc.OrgIDs()
+	uq := l.r.URL.Query()
+	d := &custData{Q: strings.TrimSpace(uq.Get("q")), Occ0: strings.TrimSpace(uq.Get("occ")), MayEdit: slices.Contains(libEditors, l.u.Role),
+		Add: f, Orgs: map[int64]string{0: l.v.T("lib.platform")}}
+	// The search, its statistics and its pages are one query: the page
+	// lists libShow records of it, newest first, the statistics count all.
+	before, _ := strconv.ParseInt(uq.Get("before"), 10, 64)
+	cq := store.CustomerQuery{OrgIDs: l.sc.OrgIDs(), Text: d.Q, Occupation: d.Occ0, BeforeID: before, Limit: libShow + 1}
 	var err error
-	if d.Rows, err = st.Customers(ctx, store.CustomerQuery{OrgIDs: ids, Text: d.Q, Limit: libShow}); err != nil {
+	if d.Rows, err = st.Customers(ctx, cq); err != nil {
 		l.s.pageError(l.w, l.r, l.sess, err)
 		return
 	}
-	if d.Stats, err = st.CustomerStats(ctx, ids); err != nil {
+	page := func(before int64) string {
+		v := url.Values{}
+		if d.Q != "" {
+			v.Set("q", d.Q)
+		}
+		if d.Occ0 != "" {
+			v.Set("occ", d.Occ0)
+		}
+		if before > 0 {
+			v.Set("before", strconv.FormatInt(before, 10))
+		}
+		return "/customers?" + v.Encode()
+	}
+	if len(d.Rows) > libShow {
+		d.Rows = d.Rows[:libShow]
+		d.Next = page(d.Rows[libShow-1].ID)
+	}
+	if before > 0 {
+		d.First = page(0)
+	}
+	if d.Stats, err = st.CustomerStatsOf(ctx, cq); err != nil {
 		l.s.pageError(l.w, l.r, l.sess, err)
 		return
 	}
 	unknown := l.v.T("cust.unknown")
+	d.Unknown = unknown
 	d.Occ, d.Age, d.Income = sortedKV(d.Stats.ByOccupation, unknown), sortedKV(d.Stats.ByAge, unknown), sortedKV(d.Stats.ByIncome, unknown)
 	svs, err := st.Surveys(ctx)
 	if err != nil {
@@ -137,7 +166,7 @@ func (s *Server) customerSave(w http.ResponseWriter, r *http.Request, sess sessi
 	f := newForm().keep(r, "phone", "name", "occupation", "age", "income", "fields")
 	c := l.customerOf(f)
 	if f.bad() {
-		l.showCustomers(http.StatusBadRequest, f, nil)
+		l.showCustomers(http.StatusBadRequest, f)
 		return
 	}
 	if _, err := s.core.Store().SaveCustomers(r.Context(), []*store.Customer{c}); err != nil {
@@ -173,87 +202,6 @@ func (s *Server) customerDelete(w http.ResponseWriter, r *http.Request, sess ses
 	l.done("/customers", "deleted")
 }
 
-// customersImport reads phone, name, occupation, age, income per row; a
-// header row is skipped; further columns become custom fields named by
-// the header.
-func (s *Server) customersImport(w http.ResponseWriter, r *http.Request, sess session) {
-	l, ok := s.lib(w, r, sess, "customers", "cust.title")
-	if !ok {
-		return
-	}
-	name, data, msg := l.readUpload()
-	if msg != "" {
-		f := newForm()
-		f.Error = msg
-		l.showCustomers(http.StatusBadRequest, f, nil)
-		return
-	}
-	rep := &libReport{File: name}
-	var cs []*store.Customer
-	var header []string
-	err := readRows(r.Context(), name, data, &progress{}, func(line int, cells []string) error {
-		if rep.Rows++; rep.Rows > maxRows {
-			return badFile("imp.err.too_many_rows", maxRows)
-		}
-		cell := func(i int) string {
-			if i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		n, err := sms.NormalizeNumber(cell(0))
-		age, aerr := strconv.Atoi(cell(3))
-		switch {
-		case err != nil && line == 1 && strings.Trim(cell(0), "0123456789+-() ") != "":
-			rep.Rows--
-			header = cells
-			return nil
-		case err == nil && cell(3) != "" && (aerr != nil || age < 1 || age > 120):
-			err = errors.New("age")
-		}
-		if err != nil {
-			rep.Invalid++
-			if len(rep.Bad) < 100 {
-				rep.Bad = append(rep.Bad, fmt.Sprintf("%d: %s", line, strings.Join(cells, ",")))
-			}
-			return nil
-		}
-		c := &store.Customer{OrgID: l.ownerOrg(), Phone: n, Name: cell(1), Occupation: cell(2), Age: age, Income: cell(4), Source: "import"}
-		for i := 5; i < len(cells) && i < len(header); i++ {
-			if k := strings.TrimSpace(header[i]); k != "" && cell(i) != "" {
-				if c.Fields == nil {
-					c.Fields = map[string]string{}
-				}
-				c.Fields[k] = cell(i)
-			}
-		}
-		cs = append(cs, c)
-		return nil
-	})
-	var fe *fileError
-	if errors.As(err, &fe) {
-		f := newForm()
-		f.Error = l.v.Tf(fe.key, fe.args...)
-		l.showCustomers(http.StatusBadRequest, f, nil)
-		return
-	}
-	if err != nil {
-		s.pageError(w, r, sess, fmt.Errorf("console: customer import %q: %w", name, err))
-		return
-	}
-	for i := 0; i < len(cs); i += 1000 {
-		n, err := s.core.Store().SaveCustomers(r.Context(), cs[i:min(i+1000, len(cs))])
-		if err != nil {
-			s.pageError(w, r, sess, fmt.Errorf("console: customer import %q: %w", name, err))
-			return
-		}
-		rep.Added += n
-	}
-	rep.Updated = len(cs) - rep.Added
-	s.log.Info("console: customers imported", "user", sess.username, "file", name, "added", rep.Added, "invalid", rep.Invalid)
-	l.showCustomers(http.StatusOK, newForm(), rep)
-}
-
 func (s *Server) surveyCreate(w http.ResponseWriter, r *http.Request, sess session) {
 	l, ok := s.lib(w, r, sess, "customers", "cust.title")
 	if !ok {
@@ -263,14 +211,14 @@ func (s *Server) surveyCreate(w http.ResponseWriter, r *http.Request, sess sessi
 	kw := core.MOKeyword(f.Vals["keyword"])
 	if kw == "" {
 		f.fieldErr("keyword", l.v.T("cust.err.keyword"))
-		l.showCustomers(http.StatusBadRequest, f, nil)
+		l.showCustomers(http.StatusBadRequest, f)
 		return
 	}
 	sv := &store.Survey{OrgID: l.ownerOrg(), Keyword: kw, Reply: strings.TrimSpace(f.Vals["reply"])}
 	if err := s.core.Store().CreateSurvey(r.Context(), sv); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			f.fieldErr("keyword", l.v.T("cust.err.keyword_dup"))
-			l.showCustomers(http.StatusConflict, f, nil)
+			l.showCustomers(http.StatusConflict, f)
 			return
 		}
 		s.pageError(w, r, sess, err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"hongyan/internal/biz/figures"
 	"hongyan/internal/store"
 )
 
@@ -338,29 +339,15 @@ func (l *libReq) entDashboard(e *store.Enterprise) (*dashboard, []int64, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	accts := []int64{}
-	for _, id := range e.AccountIDs {
-		if v.account(id) != nil {
-			accts = append(accts, id)
-		}
-	}
+	accts := figures.Accounts(e, func(id int64) bool { return v.account(id) != nil }) // shared with the admin API
 	return rp, accts, nil
 }
 
 // entRows reads the customer's rows: per bucket of the period, or per account.
 func (rp *dashboard) entRows(r *http.Request, e *store.Enterprise, accts []int64, byAccount bool) ([]repRow, error) {
-	sq := store.StatsQuery{From: rp.q.from, To: rp.q.to, Accounts: accts}
-	if byAccount {
-		sq.GroupBy = []store.StatDim{store.DimAccount}
-	} else {
-		sq.Grain = rp.q.grain
-	}
-	var srows []store.StatRow
-	if len(accts) > 0 {
-		var err error
-		if srows, err = rp.s.core.Store().Stats(r.Context(), sq); err != nil {
-			return nil, err
-		}
+	srows, err := figures.Stats(r.Context(), rp.s.core.Store(), accts, rp.q.from, rp.q.to, rp.q.grain, byAccount)
+	if err != nil {
+		return nil, err
 	}
 	if byAccount {
 		return rp.groupRows(viewAccount, srows), nil

@@ -119,7 +119,8 @@ func TestImportWithTemplate(t *testing.T) {
 }
 
 // A group send with an approved template: {name} is each contact's name,
-// a contact without one is left out, the others get the composed text;
+// a contact without one is reported and left out when the user sends to
+// the others, who get the composed text;
 // free text on the type is refused in Chinese.
 func TestGroupSendWithTemplate(t *testing.T) {
 	srv := console(t, web.Options{})
@@ -154,10 +155,19 @@ func TestGroupSendWithTemplate(t *testing.T) {
 		t.Fatalf("free text group send = %d; %.600s", p.Status, p.Body)
 	}
 	mustContain(t, "free text refusal", p.Body, "该业务类型只能发送已审核的模板")
+	// A variable no contact has (addressbook_skips.go): nobody to send to, said with the count.
 	p = b.post("/book/"+gid+"/send", url.Values{"csrf": {b.csrf()}, "account": {acct}, "business": {f.bt}, "template": {strconv.FormatInt(f.tpl.ID, 10)}})
-	mustContain(t, "unknown variable", p.Body, "该模板使用 {code}")
+	wantStatus(t, "a variable no contact has", p, http.StatusUnprocessableEntity)
+	mustContain(t, "unknown variable", p.Body, "2 个联系人缺少 {code}")
 
-	p = b.post("/book/"+gid+"/send", url.Values{"csrf": {b.csrf()}, "account": {acct}, "business": {f.bt}, "template": {strconv.FormatInt(tp.ID, 10)}})
+	// The contact without a name is reported first, then left out when the user sends to the other.
+	tv := url.Values{"csrf": {b.csrf()}, "account": {acct}, "business": {f.bt}, "template": {strconv.FormatInt(tp.ID, 10)}}
+	p = b.post("/book/"+gid+"/send", tv)
+	wantStatus(t, "a contact lacking {name}", p, http.StatusOK)
+	mustContain(t, "skipped report", p.Body, "1 个联系人缺少 {name}", n2)
+	tv.Set("skip_ok", "1")
+	tv.Set("skip_seen", "1")
+	p = b.post("/book/"+gid+"/send", tv)
 	m := batchLoc.FindStringSubmatch(p.location())
 	if p.Status != http.StatusSeeOther || m == nil {
 		t.Fatalf("group send = %d %q; %.600s", p.Status, p.location(), p.Body)

@@ -23,9 +23,11 @@ import (
 // blacklisted, …), downloadable as CSV; sending starts only when the user
 // confirms, and runs in the background (sendrun.go).
 //
-// An import lives in this process's memory for an hour (like sessions:
-// with several nodes a browser stays on one); what was sent is in the
-// database from the moment it is accepted.
+// An import being checked lives in this process's memory for an hour: it
+// is a preview, nothing is decided until the user confirms (with several
+// nodes, the preview page needs the node that read the file; a load
+// balancer keeps a browser on one). From the confirmation on, the rows are
+// in the database (sendrun.go): a crash or a restart resumes the send.
 
 const (
 	importTTL      = time.Hour
@@ -667,7 +669,7 @@ func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request, sess sess
 	}
 	sd := &store.Send{ID: s.core.NewID(), AccountID: j.account.ID, UserID: sess.userID, Username: sess.username,
 		Kind: store.SendFile, Business: j.bt.Code, Content: j.content, FileName: j.fileName, Total: len(j.res.Valid),
-		ScheduleAt: j.schedule, State: store.SendSending, CreatedAt: s.opts.Now()}
+		Skipped: j.res.Rows - len(j.res.Valid), ScheduleAt: j.schedule, State: store.SendSending, CreatedAt: s.opts.Now()}
 	if err := s.core.Store().CreateSend(r.Context(), sd, nil); err != nil {
 		s.log.Error("console: record send", "import", j.id, "err", err)
 		s.errorPageFor(w, r, &sess, http.StatusInternalServerError, "err.internal")

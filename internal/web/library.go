@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"hongyan/internal/biz/scope"
-	"hongyan/internal/sms"
 	"hongyan/internal/store"
 )
 
@@ -28,15 +27,28 @@ func (s *Server) mountLibrary() {
 	s.route("GET /library", "library", s.libraryPage)
 	s.route("POST /library", "library_edit", s.libraryCreate)
 	s.route("POST /library/traffic", "library_edit", s.libraryTraffic)
-	s.routeBody("POST /library/{id}/import", "library_edit", 64<<20, s.libraryImport)
+	s.libJobs = newLibJobs()
+	s.routeBody("POST /library/{id}/import", "library_edit", libMaxUpload+1<<20, s.libraryImport) // library_import.go
+	s.route("GET /library/{id}/import/{job}", "library_edit", s.libraryImportPage)
+	s.route("GET /library/{id}/import/{job}/status", "library_edit", s.libraryImportStatus)
+	s.route("GET /library/{id}/import/{job}/problems.csv", "library_edit", s.libraryImportProblems)
+	s.route("POST /library/{id}/import/{job}/cancel", "library_edit", s.libraryImportCancel)
 	s.route("POST /library/{id}/grants", "library_edit", s.libraryGrants)
 	s.route("POST /library/{id}/delete", "library_edit", s.libraryDelete)
 	s.route("GET /library/{id}/send", "send", s.librarySendPage) // library_send.go
 	s.route("POST /library/{id}/send", "send", s.librarySend)
+	s.route("GET /library/send", "send", s.searchSendPage) // a search's result
+	s.route("POST /library/send", "send", s.searchSend)
 	s.route("GET /customers", "customers", s.customersPage)
 	s.route("POST /customers", "customers_edit", s.customerSave)
+	s.route("GET /customers/{id}/edit", "customers_edit", s.customerEditPage) // customers_edit.go
+	s.route("POST /customers/{id}/edit", "customers_edit", s.customerEdit)
 	s.route("POST /customers/{id}/delete", "customers_edit", s.customerDelete)
-	s.routeBody("POST /customers/import", "customers_edit", 64<<20, s.customersImport)
+	s.routeBody("POST /customers/import", "customers_edit", libMaxUpload+1<<20, s.customersImport) // customers_import.go
+	s.route("GET /customers/import/{job}/progress", "customers_edit", s.customersImportPage)
+	s.route("GET /customers/import/{job}/status", "customers_edit", s.customersImportStatus)
+	s.route("GET /customers/import/{job}/problems.csv", "customers_edit", s.customersImportProblems)
+	s.route("POST /customers/import/{job}/cancel", "customers_edit", s.customersImportCancel)
 	s.route("POST /customers/surveys", "customers_edit", s.surveyCreate)
 	s.route("POST /customers/surveys/{id}/delete", "customers_edit", s.surveyDelete)
 }
@@ -120,6 +132,10 @@ type libData struct {
 	MaxUpload  int
 	FromUntil  [2]string
 	CatOptions []option
+	// A search's result: how many numbers it finds, and the send form
+	// for them (library_send.go).
+	Found   int64
+	SendURL string
 }
 
 type libReport struct {
@@ -163,7 +179,7 @@ func (l *libReq) build(status int, f *form, rep *libReport, cats []*store.Number
 	for _, o := range orgs {
 		code[o.ID] = o.Code
 	}
-	d := &libData{MayEdit: slices.Contains(libEditors, l.u.Role), Add: f, Report: rep, Orgs: code, MaxUpload: maxUpload >> 20}
+	d := &libData{MayEdit: slices.Contains(libEditors, l.u.Role), Add: f, Report: rep, Orgs: code, MaxUpload: libMaxUpload >> 20}
 	var ids []int64
 	for _, c := range cats {
 		if !l.visible(c, grants) {
@@ -200,6 +216,13 @@ func (l *libReq) build(status int, f *form, rep *libReport, cats []*store.Number
 			ns, d.More = ns[:libShow], true
 		}
 		d.Numbers = ns
+		if d.Found, err = l.s.core.Store().CountNumbers(l.r.Context(), d.Q); err != nil {
+			l.s.pageError(l.w, l.r, l.sess, err)
+			return
+		}
+		if d.MayEdit && d.Found > 0 {
+			d.SendURL = "/library/send?" + searchFilter(q).Encode()
+		}
 	}
 	now := time.Now()
 	d.FromUntil = [2]string{now.AddDate(0, -1, 0).Format("2006-01-02"), now.Format("2006-01-02")}
@@ -294,8 +317,9 @@ func (s *Server) libraryTraffic(w http.ResponseWriter, r *http.Request, sess ses
 	l.show(http.StatusOK, newForm(), &libReport{CategoryName: c.Name, TrafficAdded: n, TrafficSource: "traffic"})
 }
 
-// readUpload reads the posted file (field "file"), or says why not.
-func (l *libReq) readUpload() (string, []byte, string) {
+// readUpload reads the posted file (field "file") of at most limit
+// bytes, or says why not.
+func (l *libReq) readUpload(limit int) (string, []byte, string) {
 	perr := l.r.ParseMultipartForm(1 << 20)
 	if l.r.MultipartForm != nil {
 		defer func() { _ = l.r.MultipartForm.RemoveAll() }()
@@ -303,7 +327,7 @@ func (l *libReq) readUpload() (string, []byte, string) {
 	if perr != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(perr, &mbe) {
-			return "", nil, l.v.Tf("imp.err.too_big", maxUpload>>20)
+			return "", nil, l.v.Tf("imp.err.too_big", limit>>20)
 		}
 		return "", nil, l.v.T("imp.err.no_file")
 	}
@@ -312,87 +336,14 @@ func (l *libReq) readUpload() (string, []byte, string) {
 		return "", nil, l.v.T("imp.err.no_file")
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, maxUpload+1))
+	data, err := io.ReadAll(io.LimitReader(file, int64(limit)+1))
 	switch {
 	case err != nil || len(data) == 0:
 		return "", nil, l.v.T("imp.err.empty")
-	case len(data) > maxUpload:
-		return "", nil, l.v.Tf("imp.err.too_big", maxUpload>>20)
+	case len(data) > limit:
+		return "", nil, l.v.Tf("imp.err.too_big", limit>>20)
 	}
 	return hdr.Filename, data, ""
-}
-
-// libraryImport adds a file's numbers to a category: number, province,
-// city, tags (separated by |) per row; a header row is skipped.
-func (s *Server) libraryImport(w http.ResponseWriter, r *http.Request, sess session) {
-	l, ok := s.lib(w, r, sess, "library", "lib.title")
-	if !ok {
-		return
-	}
-	c, ok := l.category(true)
-	if !ok {
-		return
-	}
-	name, data, msg := l.readUpload()
-	if msg != "" {
-		f := newForm()
-		f.Error = msg
-		l.show(http.StatusBadRequest, f, nil)
-		return
-	}
-	rep := &libReport{File: name, CategoryName: c.Name}
-	var es []store.NumberEntry
-	seen := map[string]bool{}
-	segs := s.core.Segments()
-	err := readRows(r.Context(), name, data, &progress{}, func(line int, cells []string) error {
-		if rep.Rows++; rep.Rows > maxRows {
-			return badFile("imp.err.too_many_rows", maxRows)
-		}
-		cell := func(i int) string {
-			if i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		n, err := sms.NormalizeNumber(cell(0))
-		switch {
-		case err != nil && line == 1 && strings.Trim(cell(0), "0123456789+-() ") != "":
-			rep.Rows-- // a header row
-		case err != nil:
-			rep.Invalid++
-			if len(rep.Bad) < 100 {
-				rep.Bad = append(rep.Bad, fmt.Sprintf("%d: %s", line, cell(0)))
-			}
-		case !seen[n]:
-			seen[n] = true
-			es = append(es, store.NumberEntry{CategoryID: c.ID, Number: n, Province: cell(1), City: cell(2),
-				Operator: segs.Operator(n), Tags: strings.Split(cell(3), "|")})
-		}
-		return nil
-	})
-	var fe *fileError
-	if errors.As(err, &fe) {
-		f := newForm()
-		f.Error = l.v.Tf(fe.key, fe.args...)
-		l.show(http.StatusBadRequest, f, nil)
-		return
-	}
-	if err != nil {
-		s.pageError(w, r, sess, fmt.Errorf("console: library import %q: %w", name, err))
-		return
-	}
-	// In chunks: each its own short transaction, so other writers go on.
-	for i := 0; i < len(es); i += 1000 {
-		n, err := s.core.Store().AddNumbers(r.Context(), es[i:min(i+1000, len(es))])
-		if err != nil {
-			s.pageError(w, r, sess, fmt.Errorf("console: library import %q: %w", name, err))
-			return
-		}
-		rep.Added += n
-	}
-	rep.Updated = len(es) - rep.Added
-	s.log.Info("console: numbers imported", "user", sess.username, "category", c.ID, "file", name, "added", rep.Added, "invalid", rep.Invalid)
-	l.show(http.StatusOK, newForm(), rep)
 }
 
 // libraryGrants sets the organisations (codes, comma separated) a category is granted to.
@@ -442,6 +393,7 @@ func (s *Server) libraryDelete(w http.ResponseWriter, r *http.Request, sess sess
 	if !ok {
 		return
 	}
+	s.libJobs.stopCategory(c.ID) // an import into it writes no more (library_import.go)
 	if err := s.core.Store().DeleteNumberCategory(r.Context(), c.ID); err != nil {
 		s.pageError(w, r, sess, err)
 		return

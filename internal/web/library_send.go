@@ -4,25 +4,50 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"hongyan/internal/sms"
 	"hongyan/internal/store"
 )
 
-// Sending to a number-library category (A5, W2): /library/{id}/send is the
-// address book's group send form (addressbook_send.go) for the numbers of
-// a category the user sees (owned in scope or granted); the server reads
-// them a page at a time and hands them to the core in the background
-// exactly as a confirmed file import (sendrun.go), so the numbers never go
-// through the browser. Free text, or an approved template without
-// variables (a category's numbers carry no values to fill in).
+// Sending to the number library (A5, W2): /library/{id}/send sends to
+// every number of a category the user sees (owned in scope or granted),
+// /library/send?province=…&city=…&tag=…&category=… to the result of a
+// search. Both are the address book's group send form (addressbook_send.go);
+// the server runs the query itself at send time, over the categories the
+// user sees then (never a list of numbers from the browser), a page at a
+// time in number order, each number once, and hands them to the core in
+// the background exactly as a confirmed file import (sendrun.go).
+//
+// Numbers the core would refuse anyway are left out before the hand-over:
+// blacklisted for the chosen business type, and numbers no operator or
+// gateway serves (they would refuse a whole unit of 1,000). Free text or
+// an approved template; {province}/{省份} and {city}/{城市} are each
+// number's region as the library has it (a template's number without that
+// value is left out, as a contact without a name is).
 
-// SendLibrary is the kind of a console send to a library category.
+// SendLibrary is the kind of a console send to a library category or search.
 const SendLibrary = "library"
 
-// libPage is how many numbers a read of the category takes.
+// libPage is how many numbers a read of the library takes.
 const libPage = 5000
+
+// libVar is what a template variable is of a library entry; nil for any other.
+func libVar(v string) func(store.NumberEntry) string {
+	switch v {
+	case "province", "省份":
+		return func(e store.NumberEntry) string { return e.Province }
+	case "city", "城市":
+		return func(e store.NumberEntry) string { return e.City }
+	}
+	return nil
+}
+
+// libTextVars are the library's variables in free text.
+var libTextVars = []string{"{province}", "{省份}", "{city}", "{城市}"}
 
 // sendCategory reads the category of the URL if the user sees it (404
 // otherwise).
@@ -48,20 +73,19 @@ func (s *Server) sendCategory(w http.ResponseWriter, r *http.Request, sess sessi
 		s.pageError(w, r, sess, err)
 		return nil, false
 	}
-	if cs, err := s.core.Store().NumberCategories(ctx); err == nil { // with its count
-		for _, x := range cs {
-			if x.ID == c.ID {
-				c = x
-			}
-		}
-	}
 	return c, true
+}
+
+// libSendHints are the form's hints for library sends.
+func libSendHints(d *groupSendData) {
+	d.Hint, d.TemplateHint = "lib.send.hint", "lib.send.template_hint"
 }
 
 func (s *Server) showLibrarySend(w http.ResponseWriter, r *http.Request, sess session, status int, c *store.NumberCategory, d *groupSendData, flash string) {
 	d.Group, d.Contacts = c.Name, int(c.Count)
 	d.Action, d.Back = "/library/"+strconv.FormatInt(c.ID, 10)+"/send", "/library?search=1&category="+strconv.FormatInt(c.ID, 10)
 	d.page, d.title = "library", "lib.send.title"
+	libSendHints(d)
 	s.showSendForm(w, r, sess, status, d, flash)
 }
 
@@ -85,34 +109,178 @@ func (s *Server) librarySend(w http.ResponseWriter, r *http.Request, sess sessio
 	d := sendForm(r)
 	s.formSend(w, r, sess, d, func(status int, flash string) { s.showLibrarySend(w, r, sess, status, c, d, flash) },
 		SendLibrary, c.Name, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
-			text := d.Content
-			if tc != nil {
-				if len(tc.vars) > 0 {
-					return &fileError{key: "lib.err.template_var", args: []any{tc.vars[0]}}
+			return s.libRecipients(ctx, store.NumberQuery{CategoryIDs: []int64{c.ID}}, d, tc, add)
+		})
+}
+
+// libSearch is a library search to send to: its query over the categories
+// the user sees, and the filter as the URL and the page say it.
+type libSearch struct {
+	q      store.NumberQuery
+	filter url.Values
+	label  string
+	count  int64
+}
+
+// searchFilter is the part of a library search's URL that chooses numbers.
+func searchFilter(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range []string{"category", "province", "city", "tag", "prefix"} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// searchFor reads the search of the URL's query over the categories the
+// user sees now; a category the user does not see is 404.
+func (s *Server) searchFor(w http.ResponseWriter, r *http.Request, sess session) (*libSearch, bool) {
+	l, ok := s.lib(w, r, sess, "library", "lib.search_send.title")
+	if !ok {
+		return nil, false
+	}
+	ctx := r.Context()
+	st := s.core.Store()
+	cats, err := st.NumberCategories(ctx)
+	var grants map[int64][]int64
+	if err == nil {
+		grants, err = st.NumberGrants(ctx)
+	}
+	if err != nil {
+		s.pageError(w, r, sess, err)
+		return nil, false
+	}
+	f := searchFilter(r.URL.Query())
+	ls := &libSearch{filter: f, q: store.NumberQuery{Province: f.Get("province"), City: f.Get("city"), Tag: f.Get("tag"), Prefix: f.Get("prefix")}}
+	var parts []string
+	if f.Has("category") {
+		id, _ := strconv.ParseInt(f.Get("category"), 10, 64)
+		i := slices.IndexFunc(cats, func(c *store.NumberCategory) bool { return c.ID == id && l.visible(c, grants) })
+		if i < 0 {
+			s.errorPageFor(w, r, &sess, http.StatusNotFound, "adm.err.not_found")
+			return nil, false
+		}
+		ls.q.CategoryIDs = []int64{id}
+		parts = append(parts, l.v.T("lib.category")+" "+cats[i].Name)
+	} else {
+		for _, c := range cats {
+			if l.visible(c, grants) {
+				ls.q.CategoryIDs = append(ls.q.CategoryIDs, c.ID)
+			}
+		}
+		parts = append(parts, l.v.T("lib.all_categories"))
+	}
+	for _, k := range []string{"province", "city", "tag", "prefix"} {
+		if v := f.Get(k); v != "" {
+			parts = append(parts, l.v.T("lib."+k)+" "+v)
+		}
+	}
+	ls.label = truncate(strings.Join(parts, " · "), 200)
+	if ls.count, err = st.CountNumbers(ctx, ls.q); err != nil {
+		s.pageError(w, r, sess, err)
+		return nil, false
+	}
+	return ls, true
+}
+
+func (s *Server) showSearchSend(w http.ResponseWriter, r *http.Request, sess session, status int, ls *libSearch, d *groupSendData, flash string) {
+	d.Group, d.Contacts = ls.label, int(ls.count)
+	d.Action, d.Back = "/library/send?"+ls.filter.Encode(), "/library?search=1&"+ls.filter.Encode()
+	d.page, d.title = "library", "lib.search_send.title"
+	libSendHints(d)
+	s.showSendForm(w, r, sess, status, d, flash)
+}
+
+// searchSendPage answers GET /library/send?…: the send form for a search's result.
+func (s *Server) searchSendPage(w http.ResponseWriter, r *http.Request, sess session) {
+	ls, ok := s.searchFor(w, r, sess)
+	if !ok {
+		return
+	}
+	acct, _ := strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
+	s.showSearchSend(w, r, sess, http.StatusOK, ls, &groupSendData{sendData: sendData{AccountID: acct}}, "")
+}
+
+// searchSend answers POST /library/send?…: the search is run again now,
+// with the user's scope now, and its numbers handed over.
+func (s *Server) searchSend(w http.ResponseWriter, r *http.Request, sess session) {
+	ls, ok := s.searchFor(w, r, sess)
+	if !ok {
+		return
+	}
+	d := sendForm(r)
+	s.formSend(w, r, sess, d, func(status int, flash string) { s.showSearchSend(w, r, sess, status, ls, d, flash) },
+		SendLibrary, ls.label, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
+			return s.libRecipients(ctx, ls.q, d, tc, add)
+		})
+}
+
+// libRecipients reads the numbers of q a page at a time in number order,
+// each once (the first category's region when it is in several), leaves
+// out those the core would refuse anyway, and adds each with its text.
+func (s *Server) libRecipients(ctx context.Context, q store.NumberQuery, d *groupSendData, tc *tmplChoice, add func(recipient)) error {
+	if tc != nil {
+		for _, v := range tc.vars {
+			if libVar(v) == nil {
+				return &fileError{key: "lib.err.template_var", args: []any{v}}
+			}
+		}
+	}
+	personal := tc == nil && slices.ContainsFunc(libTextVars, func(v string) bool { return strings.Contains(d.Content, v) })
+	segsOf := map[string]int{}
+	recipientOf := func(e store.NumberEntry) (recipient, bool) {
+		if tc != nil {
+			vars := make(map[string]string, len(tc.vars))
+			for _, v := range tc.vars {
+				val := libVar(v)(e)
+				if strings.TrimSpace(val) == "" {
+					return recipient{}, false
 				}
-				var err error
-				if text, err = tc.compose(nil); err != nil {
-					return err
-				}
+				vars[v] = val
+			}
+			text, err := tc.compose(vars)
+			if err != nil {
+				return recipient{}, false
 			}
 			segs, _ := sms.Count(text)
-			q := store.NumberQuery{CategoryIDs: []int64{c.ID}, Limit: libPage}
-			for {
-				ns, err := s.core.Store().SearchNumbers(ctx, q)
-				if err != nil {
-					return err
-				}
-				for _, n := range ns {
-					rc := recipient{Number: n.Number, Text: text, Segs: segs}
-					if tc != nil {
-						rc.Vars = map[string]string{}
-					}
-					add(rc)
-				}
-				if len(ns) < libPage {
-					return nil
-				}
-				q.After = ns[len(ns)-1].Number
+			return recipient{Number: e.Number, Text: text, Segs: segs, Vars: vars}, true
+		}
+		text := d.Content
+		if personal {
+			text = strings.NewReplacer("{province}", e.Province, "{省份}", e.Province, "{city}", e.City, "{城市}", e.City).Replace(text)
+		}
+		segs, ok := segsOf[text]
+		if !ok {
+			segs, _ = sms.Count(text)
+			if len(segsOf) < 100_000 {
+				segsOf[text] = segs
 			}
-		})
+		}
+		return recipient{Number: e.Number, Text: text, Segs: segs}, true
+	}
+	q.After, q.Limit = "", libPage
+	last := ""
+	for {
+		ns, err := s.core.Store().SearchNumbers(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, e := range ns {
+			if e.Number == last {
+				continue // in another category too
+			}
+			last = e.Number
+			if _, code, _ := s.core.CheckNumber(e.Number); code != "" || s.core.Blocked(e.Number, d.Business) {
+				continue
+			}
+			if rc, ok := recipientOf(e); ok {
+				add(rc)
+			}
+		}
+		if len(ns) < libPage {
+			return nil
+		}
+		q.After = ns[len(ns)-1].Number
+	}
 }

@@ -56,6 +56,8 @@ var pages = []page{
 	{id: "admin_users_edit", roles: admManagers},
 	{id: "admin_accounts", path: "/admin/accounts", roles: everyRole, menu: true, group: "adm"},
 	{id: "admin_accounts_edit", roles: admManagers},
+	{id: "admin_keys", path: "/admin/keys", roles: everyRole, menu: true, group: "adm"}, // admin_keys.go
+	{id: "admin_keys_revoke", roles: keyRoles},
 	{id: "admin_limits", roles: admPlatformRO},
 	{id: "admin_limits_edit", roles: admPlatform},
 	{id: "admin_business", path: "/admin/business-types", roles: admPlatformRO, menu: true, group: "adm"},
@@ -70,6 +72,7 @@ var pages = []page{
 	{id: "admin_owned_edit", roles: admRegistrars},
 	{id: "admin_owned_review", roles: admPlatform},
 	{id: "admin_segments", path: "/admin/segments", roles: admPlatformRO, menu: true, group: "adm"},
+	{id: "admin_segments_edit", roles: admPlatform},
 	{id: "admin_mo_routes", path: "/admin/mo-routes", roles: admPlatformRO, menu: true, group: "adm"}, // admin_mo.go
 	{id: "admin_mo_routes_edit", roles: admPlatform},
 	{id: "admin_subscriptions", path: "/admin/subscriptions", roles: everyRole, menu: true, group: "adm"}, // admin_subs.go

@@ -16,8 +16,10 @@ import (
 // login lockout (a wrong old password counts as a failed login, and a
 // locked name is refused even the right one), so a session left open on a
 // shared computer cannot be used to guess it. After a change the user's
-// admin-API tokens are revoked and their other console sessions end; this
-// one stays.
+// admin-API tokens are revoked and their other console sessions end:
+// the store ends every session of the user with the change (UpdateUser),
+// on every node, and this browser carries on in a new session (a new id
+// after a change of credentials).
 
 type passwordData struct{ Done bool }
 
@@ -108,22 +110,15 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request, sess ses
 	if err != nil {
 		s.log.Error("console: password change: revoke tokens", "user", sess.username, "err", err)
 	}
-	ended := s.sessions.endOthers(u.ID, sess.id)
-	s.log.Info("console: password changed", "user", sess.username, "tokens_revoked", tokens, "sessions_ended", ended,
-		"remote", r.RemoteAddr)
-	s.showPassword(w, r, sess, http.StatusOK, m.T("pw.done"), true)
-}
-
-// endOthers ends every session of a user but keep; it returns how many.
-func (ss *sessions) endOthers(userID int64, keep string) int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	n := 0
-	for id, x := range ss.byID {
-		if x.userID == userID && id != keep {
-			delete(ss.byID, id)
-			n++
-		}
+	s.log.Info("console: password changed", "user", sess.username, "tokens_revoked", tokens, "remote", r.RemoteAddr)
+	next, err := s.sessions.create(ctx, u.ID, u.Username, u.Role, s.opts.Now())
+	if err != nil {
+		// The password is changed and the old session gone: log in again.
+		s.log.Error("console: password change: new session", "user", sess.username, "err", err)
+		s.clearCookie(w, r, sessionCookie)
+		http.Redirect(w, r, "/?m=expired", http.StatusSeeOther)
+		return
 	}
-	return n
+	s.setCookie(w, r, sessionCookie, next.id)
+	s.showPassword(w, r, next, http.StatusOK, m.T("pw.done"), true)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"hongyan/internal/biz/figures"
 	"hongyan/internal/biz/orgtree"
 	"hongyan/internal/biz/scope"
 	"hongyan/internal/gateway"
@@ -310,44 +311,15 @@ func (q reportQuery) fileStem(view string) string {
 
 // ---- figures ----
 
-// tally is a group's figures, summed over the states the store counts.
-type tally struct {
-	Accepted  int64 // messages accepted (refused at accept included)
-	Submitted int64 // messages the operator accepted whole
-	Segments  int64 // segments the operator accepted (what it bills)
-	Delivered int64
-	Failed    int64 // undelivered, expired, rejected, failed, unknown
-	Blocked   int64 // filtered, blacklisted
-	Fees      int64 // li charged
-}
+// tally is a group's figures: figures.Tally, so the reports, the
+// enterprise report and the admin API count states the same way.
+type tally struct{ figures.Tally }
 
-func (t *tally) add(r store.StatRow) {
-	switch r.State {
-	case store.Accepted:
-		t.Accepted += r.Messages
-	case store.Submitted:
-		t.Submitted += r.Messages
-		t.Segments += r.Segments
-	case store.Delivered:
-		t.Delivered += r.Messages
-	case store.Undelivered, store.Expired, store.Rejected, store.Failed, store.Unknown:
-		t.Failed += r.Messages
-	case store.Filtered, store.Blacklisted:
-		t.Blocked += r.Messages
-	}
-	t.Fees += r.Fees
-}
+func (t *tally) add(r store.StatRow) { t.Add(r) }
 
 // rate is the success rate: delivered among the messages that reached an
-// outcome with the operators (delivered or failed) in the period. Messages
-// the platform's own rules refused and cancelled ones do not count.
-func (t tally) rate() (float64, bool) {
-	n := t.Delivered + t.Failed
-	if n == 0 {
-		return 0, false
-	}
-	return float64(t.Delivered) / float64(n), true
-}
+// outcome with the operators. Refused and cancelled messages do not count.
+func (t tally) rate() (float64, bool) { return t.Rate() }
 
 // repRow is one row of a view: a time bucket or a group.
 type repRow struct {

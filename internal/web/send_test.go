@@ -502,7 +502,8 @@ func TestImportWithInvalidRows(t *testing.T) {
 			t.Fatalf("messages to %s: %+v", num, ms)
 		}
 	}
-	mustContain(t, "import batch page", b.get("/batches/"+sid).Body, "文件导入", "list.csv", "{name}，您的包裹已到")
+	mustContain(t, "import batch page", b.get("/batches/"+sid).Body, "文件导入", "list.csv", "{name}，您的包裹已到",
+		`<dd id="b-skipped">4 个`)
 	// Confirming again does not send again.
 	if p := b.post("/send/import/"+id+"/confirm", url.Values{"csrf": {b.csrf()}}); p.location() != "/batches/"+sid {
 		t.Fatalf("second confirm = %d %q", p.Status, p.location())

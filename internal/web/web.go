@@ -92,20 +92,25 @@ type Server struct {
 	rates    *rates
 	work     *work // file imports being checked, sends being handed to the core (importjob.go)
 
+	// This process's lease on durable send runs, the resume loop (sendresume.go).
+	runner runner
+
 	// Blacklist files being added (admin_blacklist.go).
 	blImport *blImports
 	// Address-book imports (addressbook.go).
 	book *bookWork
+	// Number-library imports (library_import.go).
+	libJobs *libJobs
 }
 
 // New builds the console over a core.
 func New(c *core.Core, opts Options) *Server {
 	opts.defaults()
 	s := &Server{core: c, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
-		sessions: newSessions(opts.IdleTimeout, opts.MaxSessionAge),
+		sessions: newSessions(c.Store(), opts.Logger, opts.IdleTimeout, opts.MaxSessionAge), // in the store: shared by nodes
 		lock: lockout.New(c.Store(), store.LockPolicy{Max: opts.MaxFailures, Window: opts.LockWindow, LockFor: opts.LockFor},
 			opts.Now),
-		csrf: newCSRFKeys(), cop: http.NewCrossOriginProtection(),
+		csrf: newCSRFKeys(c.Store()), cop: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), rates: newRates(), work: newWork(), blImport: newBLImports()}
 	m := s.mux
 	m.Handle("GET /static/{file}", serveStatic())

@@ -52,11 +52,14 @@ func (s *Server) bind(sc *ServerConn, f session.Frame) {
 	if v.HasTLV() {
 		resp.TLVs.SetU8(TagScInterfaceVersion, uint8(V34))
 	}
+	// Bound before the answer leaves: requests are served concurrently, and
+	// an ESME may submit the moment it reads bind_resp.
+	sc.state.Store(connBound)
 	if err := reply(sc.conn, f, resp, v); err != nil {
 		s.log.Warn("bind_resp not sent", "remote", sc.remote(), "err", err)
+		sc.state.Store(connOpen)
 		return
 	}
-	sc.state.Store(connBound)
 	s.log.Info("ESME bound", "remote", sc.remote(), "system_id", sc.systemID, "mode", mode.String(), "version", v.String())
 	s.h.Connected(sc)
 	go func() {

@@ -12,7 +12,7 @@ import (
 )
 
 // The address book (store.AddressBookStore): contact_groups and contacts
-// (migration 0013). A group's size is counted from its contacts through
+// (migration 0013), the contacts' fields (0018, contactfields.go). A group's size is counted from its contacts through
 // contacts_group, so it is never behind.
 
 const groupCols = `name, owner_id, org_id, note, created_by, created_at, updated_at`
@@ -60,6 +60,9 @@ func (s *Store) UpdateGroup(ctx context.Context, g *store.ContactGroup) error {
 // DeleteGroup removes a group and its contacts.
 func (s *Store) DeleteGroup(ctx context.Context, id int64) error {
 	return s.write(ctx, "delete contact group", func(w *wtx) error {
+		if _, err := w.exec(`DELETE FROM contact_fields WHERE group_id = ?`, id); err != nil {
+			return fmt.Errorf("fields of group %d: %w", id, err)
+		}
 		if _, err := w.exec(`DELETE FROM contacts WHERE group_id = ?`, id); err != nil {
 			return fmt.Errorf("contacts of group %d: %w", id, err)
 		}
@@ -154,13 +157,29 @@ func (s *Store) AddContacts(ctx context.Context, groupID int64, cs []*store.Cont
 		args := make([]any, 0, per*min(len(cs), maxChunk))
 		for rest := cs; len(rest) > 0; {
 			n := chunkSize(len(rest))
+			chunk := rest[:n]
+			// Fields need the new contacts' ids: which numbers were there
+			// before tells the new ones from those left as they were.
+			var old map[string]bool
+			withFields := hasFields(chunk)
+			if withFields {
+				var err error
+				if old, err = w.contactNumbers(groupID, chunk); err != nil {
+					return fmt.Errorf("contacts of group %d: %w", groupID, err)
+				}
+			}
 			args = args[:0]
-			for _, c := range rest[:n] {
+			for _, c := range chunk {
 				args = append(args, groupID, c.Number, c.Name, c.Note, us(orDefault(c.CreatedAt, now)))
 			}
 			res, err := w.exec(contactInsert.sql(w.s.d, n), args...)
 			if err != nil {
 				return fmt.Errorf("contacts of group %d: %w", groupID, err)
+			}
+			if withFields {
+				if err := w.addNewFields(groupID, chunk, old); err != nil {
+					return fmt.Errorf("fields of group %d: %w", groupID, err)
+				}
 			}
 			k, err := res.RowsAffected()
 			if err != nil {
@@ -197,6 +216,11 @@ func (s *Store) UpdateContact(ctx context.Context, c *store.Contact) error {
 		if n == 0 {
 			return fmt.Errorf("contact %d: %w", c.ID, store.ErrNotFound)
 		}
+		if c.Fields != nil {
+			if err := w.setFields(c); err != nil {
+				return fmt.Errorf("fields of contact %d: %w", c.ID, err)
+			}
+		}
 		return nil
 	})
 }
@@ -204,6 +228,9 @@ func (s *Store) UpdateContact(ctx context.Context, c *store.Contact) error {
 // DeleteContact removes a contact of a group.
 func (s *Store) DeleteContact(ctx context.Context, groupID, id int64) error {
 	return s.write(ctx, "delete contact", func(w *wtx) error {
+		if _, err := w.exec(`DELETE FROM contact_fields WHERE contact_id = ? AND group_id = ?`, id, groupID); err != nil {
+			return fmt.Errorf("fields of contact %d: %w", id, err)
+		}
 		n, err := w.execN(`DELETE FROM contacts WHERE id = ? AND group_id = ?`, id, groupID)
 		if err != nil {
 			return fmt.Errorf("contact %d: %w", id, err)
@@ -256,6 +283,10 @@ func (s *Store) Contacts(ctx context.Context, q store.ContactQuery) ([]*store.Co
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: contacts of group %d: %w", q.GroupID, err)
+	}
+	rows.Close()
+	if err := s.loadFields(ctx, q.GroupID, out); err != nil {
+		return nil, fmt.Errorf("store: fields of group %d: %w", q.GroupID, err)
 	}
 	return out, nil
 }

@@ -90,6 +90,23 @@ func (s *Store) DeleteNumberCategory(ctx context.Context, id int64) error {
 	})
 }
 
+// UpdateNumberCategory sets a category's name and note.
+func (s *Store) UpdateNumberCategory(ctx context.Context, c *store.NumberCategory) error {
+	if strings.TrimSpace(c.Name) == "" {
+		return errors.New("store: number category: empty name")
+	}
+	return s.write(ctx, "update number category", func(w *wtx) error {
+		n, err := w.execN(`UPDATE number_categories SET name = ?, note = ? WHERE id = ?`, c.Name, c.Note, c.ID)
+		if err != nil {
+			return s.dupOr(err)
+		}
+		if n == 0 {
+			return fmt.Errorf("number category %d: %w", c.ID, store.ErrNotFound)
+		}
+		return nil
+	})
+}
+
 const numberCategorySelect = `SELECT c.id, c.org_id, c.name, c.note, c.created_by, c.created_at,
 	(SELECT COUNT(*) FROM number_entries e WHERE e.category_id = c.id) FROM number_categories c`
 

@@ -14,7 +14,7 @@ import (
 // messages_batch, so they are never behind.
 
 const sendCols = `id, account_id, user_id, username, kind, business, content, file_name, total, accepted, refused,
-schedule_at, state, error, created_at, updated_at`
+schedule_at, state, error, created_at, updated_at, skipped`
 
 // sendBatchesOf selects a send's batches, for "batch_id IN (…)".
 const sendBatchesOf = `SELECT batch_id FROM console_send_batches WHERE send_id = ?`
@@ -32,9 +32,9 @@ func (s *Store) CreateSend(ctx context.Context, sd *store.Send, batches []int64)
 		sd.State = store.SendSending
 	}
 	return s.write(ctx, "create send", func(w *wtx) error {
-		_, err := w.exec(`INSERT INTO console_sends (`+sendCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := w.exec(`INSERT INTO console_sends (`+sendCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sd.ID, sd.AccountID, sd.UserID, sd.Username, sd.Kind, sd.Business, sd.Content, sd.FileName, sd.Total, sd.Accepted,
-			sd.Refused, us(sd.ScheduleAt), sd.State, sd.Error, us(sd.CreatedAt), us(sd.UpdatedAt))
+			sd.Refused, us(sd.ScheduleAt), sd.State, sd.Error, us(sd.CreatedAt), us(sd.UpdatedAt), sd.Skipped)
 		if err != nil {
 			return fmt.Errorf("send %d: %w", sd.ID, s.dupOr(err))
 		}
@@ -80,7 +80,7 @@ func scanSend(sc scanner) (*store.Send, error) {
 	sd := &store.Send{}
 	var sched, created, updated int64
 	if err := sc.Scan(&sd.ID, &sd.AccountID, &sd.UserID, &sd.Username, &sd.Kind, &sd.Business, &sd.Content, &sd.FileName,
-		&sd.Total, &sd.Accepted, &sd.Refused, &sched, &sd.State, &sd.Error, &created, &updated); err != nil {
+		&sd.Total, &sd.Accepted, &sd.Refused, &sched, &sd.State, &sd.Error, &created, &updated, &sd.Skipped); err != nil {
 		return nil, err
 	}
 	sd.ScheduleAt, sd.CreatedAt, sd.UpdatedAt = tm(sched), tm(created), tm(updated)

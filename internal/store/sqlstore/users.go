@@ -30,8 +30,12 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 }
 
 // UpdateUser changes a user's password hash, role, account, organisation and disabled flag.
+// A changed password or a disable ends the user's console sessions.
 func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	return s.write(ctx, "update user", func(w *wtx) error {
+		if err := w.endSessionsOnChange(u); err != nil { // consolesessions.go
+			return err
+		}
 		n, err := w.execN(`UPDATE users SET password_hash = ?, role = ?, account_id = ?, disabled = ?, org_id = ? WHERE id = ?`,
 			u.PasswordHash, u.Role, u.AccountID, b2i(u.Disabled), u.OrgID, u.ID)
 		if err != nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -140,6 +141,100 @@ func testAddressBook(t *testing.T, s store.Store) {
 	}
 	if n, err := s.CountContacts(f.ctx, store.ContactQuery{GroupID: county.ID}); err != nil || n != 0 {
 		t.Fatalf("contacts of a deleted group: %d, %v", n, err)
+	}
+	t.Run("Fields", func(t *testing.T) { testContactFields(t, s, f) })
+}
+
+// Contacts' fields: stored with a new contact (not with one already
+// there), read back on every page size, replaced or kept by an update,
+// listed as the group's columns in order of first use, gone with their
+// contact and group.
+func testContactFields(t *testing.T, s store.Store, f *fx) {
+	g := &store.ContactGroup{Name: "带字段", OwnerID: 9, CreatedAt: base}
+	f.must(s.CreateGroup(f.ctx, g))
+	other := &store.ContactGroup{Name: "另一组", OwnerID: 9, CreatedAt: base}
+	f.must(s.CreateGroup(f.ctx, other))
+	n, err := s.AddContacts(f.ctx, g.ID, []*store.Contact{
+		{Number: "13800138000", Name: "张三", Fields: map[string]string{"单位": "邮政", "地址": "广州"}},
+		{Number: "13800138001", Name: "李四"},
+		{Number: "13800138000", Fields: map[string]string{"单位": "重复"}}, // repeated: the first is kept
+		{Number: "13800138002", Fields: map[string]string{"生日": "3月4日", "空": ""}},
+	})
+	f.must(err)
+	if n != 3 {
+		t.Fatalf("AddContacts added %d, want 3", n)
+	}
+	// A number already in the group keeps its fields.
+	if n, err := s.AddContacts(f.ctx, g.ID, []*store.Contact{{Number: "13800138001", Fields: map[string]string{"单位": "新"}}}); err != nil || n != 0 {
+		t.Fatalf("AddContacts of a number there: %d, %v", n, err)
+	}
+	if _, err := s.AddContacts(f.ctx, other.ID, []*store.Contact{{Number: "13800138000", Fields: map[string]string{"部门": "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	fields := func(what string, want ...string) {
+		t.Helper()
+		got, err := s.GroupFields(f.ctx, g.ID)
+		f.must(err)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: GroupFields = %q, want %q", what, got, want)
+		}
+	}
+	fields("after adding", "单位", "地址", "生日") // the first contact's by name (bytes), then the third's
+	cs, err := s.Contacts(f.ctx, store.ContactQuery{GroupID: g.ID})
+	f.must(err)
+	if len(cs) != 3 || fmt.Sprint(cs[0].Fields) != fmt.Sprint(map[string]string{"单位": "邮政", "地址": "广州"}) ||
+		cs[1].Fields != nil || fmt.Sprint(cs[2].Fields) != fmt.Sprint(map[string]string{"生日": "3月4日"}) {
+		t.Fatalf("Contacts with fields = %+v %+v %+v", cs[0], cs[1], cs[2])
+	}
+	page, err := s.Contacts(f.ctx, store.ContactQuery{GroupID: g.ID, Search: "李"})
+	f.must(err)
+	if len(page) != 1 || page[0].Fields != nil {
+		t.Fatalf("search page = %+v", page)
+	}
+
+	// Nil keeps the fields; a map replaces them.
+	c := cs[0]
+	c.Name, c.Fields = "张三丰", nil
+	f.must(s.UpdateContact(f.ctx, c))
+	c.Fields = map[string]string{"单位": "银行", "职务": "经理"}
+	f.must(s.UpdateContact(f.ctx, c))
+	cs1 := cs[1]
+	cs1.Fields = map[string]string{"地址": "深圳"}
+	f.must(s.UpdateContact(f.ctx, cs1))
+	cs, err = s.Contacts(f.ctx, store.ContactQuery{GroupID: g.ID})
+	f.must(err)
+	if cs[0].Name != "张三丰" || fmt.Sprint(cs[0].Fields) != fmt.Sprint(map[string]string{"单位": "银行", "职务": "经理"}) ||
+		fmt.Sprint(cs[1].Fields) != fmt.Sprint(map[string]string{"地址": "深圳"}) {
+		t.Fatalf("after update = %+v %+v", cs[0], cs[1])
+	}
+	fields("after update", "单位", "职务", "地址", "生日")
+	f.must(s.DeleteContact(f.ctx, g.ID, cs[2].ID))
+	fields("after a delete", "单位", "职务", "地址")
+
+	// Many with fields (over a statement's chunk and a read page's size).
+	var many []*store.Contact
+	for i := range 700 {
+		many = append(many, &store.Contact{Number: fmt.Sprintf("1371%07d", i), Fields: map[string]string{"序号": fmt.Sprint(i)}})
+	}
+	if n, err := s.AddContacts(f.ctx, g.ID, many); err != nil || n != 700 {
+		t.Fatalf("AddContacts 700: %d, %v", n, err)
+	}
+	cs, err = s.Contacts(f.ctx, store.ContactQuery{GroupID: g.ID, Limit: 500})
+	f.must(err)
+	if len(cs) != 500 {
+		t.Fatalf("a page of 500: %d", len(cs))
+	}
+	for _, c := range cs[2:] {
+		if i, _ := strconv.Atoi(c.Number[4:]); c.Fields["序号"] != strconv.Itoa(i) || len(c.Fields) != 1 {
+			t.Fatalf("contact %s fields %v", c.Number, c.Fields)
+		}
+	}
+	f.must(s.DeleteGroup(f.ctx, g.ID))
+	fields("after the group's deletion")
+	ocs, err := s.Contacts(f.ctx, store.ContactQuery{GroupID: other.ID})
+	f.must(err)
+	if len(ocs) != 1 || ocs[0].Fields["部门"] != "x" {
+		t.Fatalf("another group's contact = %+v", ocs)
 	}
 }
 

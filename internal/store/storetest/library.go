@@ -12,6 +12,7 @@ import (
 var libraryTests = []Test{
 	{"NumberLibrary", testNumberLibrary},
 	{"NumbersFromTraffic", testNumbersFromTraffic},
+	{"NumberCategoryUpdate", testNumberCategoryUpdate},
 	{"Customers", testCustomers},
 }
 
@@ -109,6 +110,41 @@ func testNumberLibrary(t *testing.T, s store.Store) {
 	}
 	if err := s.DeleteNumberCategory(f.ctx, vip.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleting twice: %v", err)
+	}
+}
+
+// testNumberCategoryUpdate renames a category: its owner, numbers and
+// grants stay; a name its organisation uses is ErrDuplicate, and nothing
+// changes.
+func testNumberCategoryUpdate(t *testing.T, s store.Store) {
+	f := newFx(t, s)
+	a := &store.NumberCategory{OrgID: 7, Name: "A", Note: "old", CreatedBy: "wang"}
+	b := &store.NumberCategory{OrgID: 7, Name: "B"}
+	f.must(s.CreateNumberCategory(f.ctx, a))
+	f.must(s.CreateNumberCategory(f.ctx, b))
+	_, err := s.AddNumbers(f.ctx, []store.NumberEntry{{CategoryID: a.ID, Number: "13800138001"}})
+	f.must(err)
+	f.must(s.SetNumberGrants(f.ctx, a.ID, []int64{9}))
+	f.must(s.UpdateNumberCategory(f.ctx, &store.NumberCategory{ID: a.ID, Name: "A2", Note: "new"}))
+	c, err := s.NumberCategory(f.ctx, a.ID)
+	f.must(err)
+	if c.Name != "A2" || c.Note != "new" || c.OrgID != 7 || c.CreatedBy != "wang" || c.Count != 1 {
+		t.Fatalf("renamed category = %+v", c)
+	}
+	if g, _ := s.NumberGrants(f.ctx); !slices.Equal(g[a.ID], []int64{9}) {
+		t.Fatalf("grants after a rename: %v", g)
+	}
+	if err := s.UpdateNumberCategory(f.ctx, &store.NumberCategory{ID: a.ID, Name: "B", Note: "x"}); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("taking B's name: %v, want ErrDuplicate", err)
+	}
+	if c, _ = s.NumberCategory(f.ctx, a.ID); c.Name != "A2" || c.Note != "new" {
+		t.Fatalf("a refused rename changed it: %+v", c)
+	}
+	// Another organisation's category may have the name.
+	f.must(s.CreateNumberCategory(f.ctx, &store.NumberCategory{OrgID: 8, Name: "C"}))
+	f.must(s.UpdateNumberCategory(f.ctx, &store.NumberCategory{ID: b.ID, Name: "C"}))
+	if err := s.UpdateNumberCategory(f.ctx, &store.NumberCategory{ID: 999999, Name: "Z"}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no such category: %v", err)
 	}
 }
 

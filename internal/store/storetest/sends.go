@@ -19,7 +19,7 @@ func testSends(t *testing.T, s store.Store) {
 
 	sched := base.Add(48 * time.Hour)
 	sd := &store.Send{ID: b1.Batch.ID, AccountID: f.acct, UserID: 7, Username: "ops", Kind: store.SendFile, Business: "notice",
-		Content: "{name}，您的包裹已到", FileName: "list.xlsx", Total: 5, ScheduleAt: sched, CreatedAt: base}
+		Content: "{name}，您的包裹已到", FileName: "list.xlsx", Total: 5, Skipped: 3, ScheduleAt: sched, CreatedAt: base}
 	f.must(s.CreateSend(f.ctx, sd, []int64{b1.Batch.ID}))
 	wantErr(t, s.CreateSend(f.ctx, &store.Send{ID: b1.Batch.ID, AccountID: f.acct, Kind: store.SendSingle}, nil), store.ErrDuplicate, "a second send with the same id")
 	f.must(s.UpdateSend(f.ctx, sd.ID, store.SendProgress{Batches: []int64{b2.Batch.ID, b1.Batch.ID}, Accepted: 5, Refused: 1,
@@ -29,7 +29,7 @@ func testSends(t *testing.T, s store.Store) {
 	got, err := s.GetSend(f.ctx, sd.ID)
 	f.must(err)
 	if got.AccountID != f.acct || got.UserID != 7 || got.Username != "ops" || got.Kind != store.SendFile || got.Content != sd.Content ||
-		got.FileName != "list.xlsx" || got.Total != 5 || got.Accepted != 5 || got.Refused != 1 || got.State != store.SendDone ||
+		got.FileName != "list.xlsx" || got.Total != 5 || got.Skipped != 3 || got.Accepted != 5 || got.Refused != 1 || got.State != store.SendDone ||
 		!got.ScheduleAt.Equal(sched) || !got.CreatedAt.Equal(base) || !got.UpdatedAt.Equal(base.Add(time.Second)) || got.Error != "" {
 		t.Fatalf("GetSend = %+v", got)
 	}

@@ -27,7 +27,7 @@ type Test struct {
 
 // Tests lists the suite, for running a subset.
 func Tests() []Test {
-	return append(append(reviewTests, libraryTests...), []Test{
+	return append(append(append(reviewTests, libraryTests...), librarySearchTests...), []Test{
 		{"Accounts", testAccounts},
 		{"UpdateAccount", testUpdateAccount},
 		{"UsersAndTokens", testUsersAndTokens},
@@ -55,6 +55,10 @@ func Tests() []Test {
 		{"BatchCountsAndFailures", testBatchCounts},
 		{"CancelMessages", testCancelMessages},
 		{"Sends", testSends},
+		{"SendRunSave", testSendRunSave}, // sendrows.go
+		{"SendRunClaim", testSendRunClaim},
+		{"SendRunFlush", testSendRunFlush},
+		{"SendRunStopAndClean", testSendRunStopAndClean},
 		{"AddressBook", testAddressBook},
 		{"Inbox", testInbox},
 		{"Enterprises", testEnterprises},
@@ -66,6 +70,7 @@ func Tests() []Test {
 		{"SegmentsResplit", testSegmentsResplit},
 		{"MO", testMO},
 		{"MORoutes", testMORoutes},
+		{"SegmentEdits", testSegmentEdits},
 		{"Money", testMoney},
 		{"MoneyOneLedgerRowPerRound", testMoneyOneRowPerRound},
 		{"Rules", testRules},
@@ -86,6 +91,7 @@ func Tests() []Test {
 		{"SubConcurrentRefunds", testSubConcurrentRefunds},
 		{"SubRandomised", testSubRandomised},
 		{"UserAdmin", testUserAdmin},
+		{"ConsoleSessions", testConsoleSessions},
 		{"RevokeAPIKey", testRevokeAPIKey},
 		{"LoginLockout", testLoginLockout},
 		{"AuditLog", testAuditLog},
