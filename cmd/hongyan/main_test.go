@@ -12,10 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/core"
 	"hongyan/internal/proto/cmpp"
 	"hongyan/internal/proto/cngp"
 	"hongyan/internal/proto/smpp"
 )
+
+// TestMain hashes passwords cheaply: the commands' tests log in often.
+func TestMain(m *testing.M) {
+	core.LightPasswordHashing()
+	os.Exit(m.Run())
+}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

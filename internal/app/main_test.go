@@ -7,10 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"hongyan/internal/core"
 	"hongyan/internal/store/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain hashes passwords cheaply (the tests create and log in hundreds
+// of users) and gives the tests a PostgreSQL server.
+func TestMain(m *testing.M) {
+	core.LightPasswordHashing()
+	os.Exit(pgtest.Main(m))
+}
 
 // The same end-to-end path on PostgreSQL: the store is the only difference.
 func TestEndToEndOnPostgres(t *testing.T) {

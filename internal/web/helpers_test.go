@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	core.LightPasswordHashing() // the tests create and log in hundreds of users
 	dir, err := os.MkdirTemp("", "hongyan-web-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
