@@ -35,10 +35,10 @@ func (s *Server) mountLibrary() {
 	s.route("POST /library/{id}/import/{job}/cancel", "library_edit", s.libraryImportCancel)
 	s.route("POST /library/{id}/grants", "library_edit", s.libraryGrants)
 	s.route("POST /library/{id}/delete", "library_edit", s.libraryDelete)
-	s.route("GET /library/{id}/send", "send", s.librarySendPage) // library_send.go
-	s.route("POST /library/{id}/send", "send", s.librarySend)
-	s.route("GET /library/send", "send", s.searchSendPage) // a search's result
-	s.route("POST /library/send", "send", s.searchSend)
+	s.route("GET /library/{id}/send", "send", s.libSendPage(s.categoryTarget)) // library_send.go
+	s.route("POST /library/{id}/send", "send", s.libSend(s.categoryTarget))
+	s.route("GET /library/send", "send", s.libSendPage(s.searchTarget)) // a search's result
+	s.route("POST /library/send", "send", s.libSend(s.searchTarget))
 	s.route("GET /customers", "customers", s.customersPage)
 	s.route("POST /customers", "customers_edit", s.customerSave)
 	s.route("GET /customers/{id}/edit", "customers_edit", s.customerEditPage) // customers_edit.go

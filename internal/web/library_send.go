@@ -81,38 +81,6 @@ func libSendHints(d *groupSendData) {
 	d.Hint, d.TemplateHint = "lib.send.hint", "lib.send.template_hint"
 }
 
-func (s *Server) showLibrarySend(w http.ResponseWriter, r *http.Request, sess session, status int, c *store.NumberCategory, d *groupSendData, flash string) {
-	d.Group, d.Contacts = c.Name, int(c.Count)
-	d.Action, d.Back = "/library/"+strconv.FormatInt(c.ID, 10)+"/send", "/library?search=1&category="+strconv.FormatInt(c.ID, 10)
-	d.page, d.title = "library", "lib.send.title"
-	libSendHints(d)
-	s.showSendForm(w, r, sess, status, d, flash)
-}
-
-// librarySendPage answers GET /library/{id}/send.
-func (s *Server) librarySendPage(w http.ResponseWriter, r *http.Request, sess session) {
-	c, ok := s.sendCategory(w, r, sess)
-	if !ok {
-		return
-	}
-	acct, _ := strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
-	s.showLibrarySend(w, r, sess, http.StatusOK, c, &groupSendData{sendData: sendData{AccountID: acct}}, "")
-}
-
-// librarySend answers POST /library/{id}/send: check the form, read the
-// category, start the hand-over and open the batch page.
-func (s *Server) librarySend(w http.ResponseWriter, r *http.Request, sess session) {
-	c, ok := s.sendCategory(w, r, sess)
-	if !ok {
-		return
-	}
-	d := sendForm(r)
-	s.formSend(w, r, sess, d, func(status int, flash string) { s.showLibrarySend(w, r, sess, status, c, d, flash) },
-		SendLibrary, c.Name, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
-			return s.libRecipients(ctx, store.NumberQuery{CategoryIDs: []int64{c.ID}}, d, tc, add)
-		})
-}
-
 // libSearch is a library search to send to: its query over the categories
 // the user sees, and the filter as the URL and the page say it.
 type libSearch struct {
@@ -184,36 +152,73 @@ func (s *Server) searchFor(w http.ResponseWriter, r *http.Request, sess session)
 	return ls, true
 }
 
-func (s *Server) showSearchSend(w http.ResponseWriter, r *http.Request, sess session, status int, ls *libSearch, d *groupSendData, flash string) {
-	d.Group, d.Contacts = ls.label, int(ls.count)
-	d.Action, d.Back = "/library/send?"+ls.filter.Encode(), "/library?search=1&"+ls.filter.Encode()
-	d.page, d.title = "library", "lib.search_send.title"
+// libTarget is what a library send goes to: a category, or a search's
+// result (the search is run again at send time, in the user's scope then).
+type libTarget struct {
+	label, title string
+	count        int64
+	action, back string
+	q            store.NumberQuery
+}
+
+type libResolver func(w http.ResponseWriter, r *http.Request, sess session) (*libTarget, bool)
+
+// categoryTarget is the category of the URL (/library/{id}/send).
+func (s *Server) categoryTarget(w http.ResponseWriter, r *http.Request, sess session) (*libTarget, bool) {
+	c, ok := s.sendCategory(w, r, sess)
+	if !ok {
+		return nil, false
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	return &libTarget{label: c.Name, title: "lib.send.title", count: c.Count, action: "/library/" + id + "/send",
+		back: "/library?search=1&category=" + id, q: store.NumberQuery{CategoryIDs: []int64{c.ID}}}, true
+}
+
+// searchTarget is the search of the URL's query (/library/send?…).
+func (s *Server) searchTarget(w http.ResponseWriter, r *http.Request, sess session) (*libTarget, bool) {
+	ls, ok := s.searchFor(w, r, sess)
+	if !ok {
+		return nil, false
+	}
+	f := ls.filter.Encode()
+	return &libTarget{label: ls.label, title: "lib.search_send.title", count: ls.count, action: "/library/send?" + f,
+		back: "/library?search=1&" + f, q: ls.q}, true
+}
+
+func (s *Server) showLibSend(w http.ResponseWriter, r *http.Request, sess session, status int, t *libTarget, d *groupSendData, flash string) {
+	d.Group, d.Contacts = t.label, int(t.count)
+	d.Action, d.Back = t.action, t.back
+	d.page, d.title = "library", t.title
 	libSendHints(d)
 	s.showSendForm(w, r, sess, status, d, flash)
 }
 
-// searchSendPage answers GET /library/send?…: the send form for a search's result.
-func (s *Server) searchSendPage(w http.ResponseWriter, r *http.Request, sess session) {
-	ls, ok := s.searchFor(w, r, sess)
-	if !ok {
-		return
+// libSendPage answers the GET of a library send form.
+func (s *Server) libSendPage(resolve libResolver) func(http.ResponseWriter, *http.Request, session) {
+	return func(w http.ResponseWriter, r *http.Request, sess session) {
+		t, ok := resolve(w, r, sess)
+		if !ok {
+			return
+		}
+		acct, _ := strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
+		s.showLibSend(w, r, sess, http.StatusOK, t, &groupSendData{sendData: sendData{AccountID: acct}}, "")
 	}
-	acct, _ := strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
-	s.showSearchSend(w, r, sess, http.StatusOK, ls, &groupSendData{sendData: sendData{AccountID: acct}}, "")
 }
 
-// searchSend answers POST /library/send?…: the search is run again now,
-// with the user's scope now, and its numbers handed over.
-func (s *Server) searchSend(w http.ResponseWriter, r *http.Request, sess session) {
-	ls, ok := s.searchFor(w, r, sess)
-	if !ok {
-		return
+// libSend answers the POST of a library send form: check the form, read
+// the numbers, start the hand-over and open the batch page.
+func (s *Server) libSend(resolve libResolver) func(http.ResponseWriter, *http.Request, session) {
+	return func(w http.ResponseWriter, r *http.Request, sess session) {
+		t, ok := resolve(w, r, sess)
+		if !ok {
+			return
+		}
+		d := sendForm(r)
+		s.formSend(w, r, sess, d, func(status int, flash string) { s.showLibSend(w, r, sess, status, t, d, flash) },
+			SendLibrary, t.label, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
+				return s.libRecipients(ctx, t.q, d, tc, add)
+			})
 	}
-	d := sendForm(r)
-	s.formSend(w, r, sess, d, func(status int, flash string) { s.showSearchSend(w, r, sess, status, ls, d, flash) },
-		SendLibrary, ls.label, func(ctx context.Context, tc *tmplChoice, add func(recipient)) error {
-			return s.libRecipients(ctx, ls.q, d, tc, add)
-		})
 }
 
 // libRecipients reads the numbers of q a page at a time in number order,
