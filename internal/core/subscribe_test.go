@@ -309,8 +309,22 @@ func TestSubscriptionMonthBoundaries(t *testing.T) {
 	step := func(at time.Time, business string, want string, to ...string) {
 		t.Helper()
 		f.at(at)
-		if got := fees(f.send(business, to...)); got != want {
+		r := f.send(business, to...)
+		if got := fees(r); got != want {
 			t.Fatalf("%s at %s: %s, want %s", business, at, got, want)
+		}
+		// Submitted before the clock jumps on: a message still waiting when
+		// it jumps months ahead would expire and give its month back.
+		for _, m := range r.Messages {
+			for deadline := time.Now().Add(10 * time.Second); m.State == store.Accepted || m.State == store.Queued; {
+				if time.Now().After(deadline) {
+					t.Fatalf("message to %s not submitted within 10 s: %s", m.To, m.State)
+				}
+				time.Sleep(5 * time.Millisecond)
+				got, err := f.st.GetMessage(f.ctx, f.sp.ID, m.ID)
+				f.must(err)
+				m = got
+			}
 		}
 	}
 	jan31 := time.Date(2026, 1, 31, 23, 59, 59, 900_000_000, sh)
