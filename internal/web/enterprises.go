@@ -413,13 +413,7 @@ func (l *libReq) entReport(rp *dashboard, e *store.Enterprise, accts []int64) (*
 	}
 	var total tally
 	for _, r := range rows {
-		total.Accepted += r.Accepted
-		total.Submitted += r.Submitted
-		total.Segments += r.Segments
-		total.Delivered += r.Delivered
-		total.Failed += r.Failed
-		total.Blocked += r.Blocked
-		total.Fees += r.Fees
+		total.Plus(r.Tally)
 	}
 	rep.KPIs = rp.kpis(total)
 	rep.Traffic = rp.trafficPanel(rows)

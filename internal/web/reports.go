@@ -739,13 +739,7 @@ func (rp *dashboard) page(ctx context.Context) (*reportsData, error) {
 	}
 	var total tally
 	for _, r := range traffic {
-		total.Accepted += r.Accepted
-		total.Submitted += r.Submitted
-		total.Segments += r.Segments
-		total.Delivered += r.Delivered
-		total.Failed += r.Failed
-		total.Blocked += r.Blocked
-		total.Fees += r.Fees
+		total.Plus(r.Tally)
 	}
 	d.KPIs = rp.kpis(total)
 	d.Traffic = rp.trafficPanel(traffic)

@@ -152,7 +152,7 @@ func Enterprise(ctx context.Context, st StatsReader, accts []int64, from, to, no
 			bk.Tally = *t
 		}
 		rp.Buckets = append(rp.Buckets, bk)
-		add(&rp.Total, bk.Tally)
+		rp.Total.Plus(bk.Tally)
 	}
 	if rows, err = Stats(ctx, st, accts, from, to, rp.Grain, true); err != nil {
 		return nil, err
@@ -183,7 +183,8 @@ func next(b time.Time, g store.Grain) time.Time {
 	return b.AddDate(0, 1, 0)
 }
 
-func add(t *Tally, o Tally) {
+// Plus adds another group's figures.
+func (t *Tally) Plus(o Tally) {
 	t.Accepted += o.Accepted
 	t.Submitted += o.Submitted
 	t.Segments += o.Segments
